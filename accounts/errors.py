@@ -1,0 +1,13 @@
+from enum import StrEnum
+
+
+class AccountError(StrEnum):
+    INVALID_CREDENTIALS = "invalid_credentials"
+    EMAIL_NOT_VERIFIED = "email_not_verified"
+    INVALID_OTP = "invalid_otp"
+    OTP_EXPIRED = "otp_expired"
+    OTP_LOCKED = "otp_locked"
+    OIDC_UNAVAILABLE = "oidc_unavailable"
+    KYC_REQUIRED = "kyc_required"
+    KYC_ALREADY_SUBMITTED = "kyc_already_submitted"
+    NOT_A_MERCHANT = "not_a_merchant"

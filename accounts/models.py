@@ -1,0 +1,177 @@
+"""Users (customers, merchants, staff), email OTPs, merchants with their KYC and webhook signing secrets."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import LazyObject
+from phonenumber_field.modelfields import PhoneNumberField
+
+from .managers import UserManager
+
+
+class AccountType(models.TextChoices):
+    CUSTOMER = "customer", "Customer"
+    MERCHANT = "merchant", "Merchant"
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(unique=True)
+    account_type = models.CharField(max_length=16, choices=AccountType.choices, default=AccountType.CUSTOMER)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    phone_number = PhoneNumberField(blank=True)
+    default_shipping_address = models.TextField(blank=True)
+    is_email_verified = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        ordering = ["-date_joined"]
+
+    def __str__(self):
+        return self.email
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+    def get_short_name(self):
+        return self.first_name or self.email
+
+    @property
+    def is_customer(self) -> bool:
+        return self.account_type == AccountType.CUSTOMER and not self.is_staff
+
+    @property
+    def is_merchant(self) -> bool:
+        return self.account_type == AccountType.MERCHANT
+
+    @property
+    def role(self) -> str:
+        return "admin" if self.is_staff else self.account_type
+
+
+class EmailOTP(models.Model):
+    """A one-time code sent by email. Only its hash is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="otps")
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"OTP for {self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class KYCStatus(models.TextChoices):
+    NOT_SUBMITTED = "not_submitted", "Not submitted"
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class Merchant(models.Model):
+    """A business receiving orders. Active only once an admin has approved its KYC."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="merchant")
+    company_name = models.CharField(max_length=200)
+    kyc_status = models.CharField(max_length=16, choices=KYCStatus.choices, default=KYCStatus.NOT_SUBMITTED)
+    is_active = models.BooleanField(default=False)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["company_name"]
+        indexes = [models.Index(fields=["kyc_status"])]
+
+    def __str__(self):
+        return self.company_name
+
+
+class _PrivateStorage(LazyObject):
+    """Storage for KYC documents: outside MEDIA_ROOT, never served by a public URL."""
+
+    def _setup(self):
+        self._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+private_storage = _PrivateStorage()
+
+
+def _kyc_upload_to(instance, filename):
+    return f"kyc/{instance.merchant_id}/{uuid.uuid4().hex}"
+
+
+class KYCSubmission(models.Model):
+    """One KYC application. A merchant may resubmit after a rejection; each decision is audited."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="kyc_submissions")
+    legal_name = models.CharField(max_length=200)
+    registration_number = models.CharField(max_length=100)
+    tax_id = models.CharField(max_length=100)
+    country = models.CharField(max_length=2)
+    address = models.TextField()
+    contact_phone = PhoneNumberField()
+    document = models.FileField(storage=private_storage, upload_to=_kyc_upload_to)
+    document_content_type = models.CharField(max_length=50)
+    status = models.CharField(max_length=16, choices=KYCStatus.choices, default=KYCStatus.SUBMITTED)
+    rejection_reason = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = "KYC submission"
+        constraints = [
+            # At most one submission awaiting a decision per merchant.
+            models.UniqueConstraint(
+                fields=["merchant"], condition=Q(status="submitted"), name="one_pending_kyc_per_merchant"
+            )
+        ]
+
+    def __str__(self):
+        return f"KYC {self.legal_name} ({self.status})"
+
+
+class WebhookSecret(models.Model):
+    """A `whsec_…` key the merchant's platform signs webhooks with. Rotated-out keys expire after a grace."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="webhook_secrets")
+    secret = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["merchant", "expires_at"])]
+
+    def __repr__(self):
+        return f"<WebhookSecret {self.id} merchant={self.merchant_id}>"
+
+    def __str__(self):
+        # Never render the secret itself (admin, logs, error messages).
+        return f"Webhook secret {str(self.id)[:8]}…"

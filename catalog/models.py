@@ -1,0 +1,71 @@
+"""Hierarchical categories (MPTT) and merchants' products."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from mptt.models import MPTTModel, TreeForeignKey
+
+
+class Category(MPTTModel):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=160, unique=True)
+    parent = TreeForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class MPTTMeta:
+        order_insertion_by = ["name"]
+
+    class Meta:
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="unique_category_name_among_siblings"),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(parent__isnull=True), name="unique_root_category_name"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Product(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    merchant = models.ForeignKey("accounts.Merchant", on_delete=models.CASCADE, related_name="products")
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="products"
+    )
+    sku = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default=settings.DEFAULT_CURRENCY)
+    stock = models.IntegerField(default=0)
+    low_stock_threshold = models.PositiveIntegerField(default=5)
+    is_active = models.BooleanField(default=True)
+    is_featured = models.BooleanField(default=False)
+    # Validated by content (JPEG/PNG/WebP magic bytes) in the catalog services, so no Pillow needed.
+    image = models.FileField(upload_to="products/", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "sku"], name="unique_sku_per_merchant"),
+            models.CheckConstraint(condition=Q(price__gt=0), name="product_price_positive"),
+            models.CheckConstraint(condition=Q(stock__gte=0), name="product_stock_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["category", "is_active"]),
+            models.Index(fields=["merchant", "is_active"]),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.sku})"
+
+    @property
+    def is_low_stock(self) -> bool:
+        return self.stock <= self.low_stock_threshold

@@ -1,0 +1,105 @@
+"""Uniform error bodies: every error under /api/ is `{"code", "detail", "errors"?}`, never HTML."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import ApiError, ErrorCode
+
+logger = logging.getLogger(__name__)
+
+_DEFAULT_CODES = {
+    exceptions.NotAuthenticated: ErrorCode.NOT_AUTHENTICATED,
+    exceptions.AuthenticationFailed: ErrorCode.AUTHENTICATION_FAILED,
+    exceptions.PermissionDenied: ErrorCode.PERMISSION_DENIED,
+    exceptions.NotFound: ErrorCode.NOT_FOUND,
+    exceptions.MethodNotAllowed: ErrorCode.METHOD_NOT_ALLOWED,
+    exceptions.UnsupportedMediaType: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    exceptions.ParseError: ErrorCode.PARSE_ERROR,
+    exceptions.Throttled: ErrorCode.THROTTLED,
+    exceptions.NotAcceptable: "not_acceptable",
+}
+# DRF/SimpleJWT codes that carry more meaning than the class default.
+_PASSTHROUGH_CODES = {"token_not_valid", "user_not_found", "user_inactive", "oidc_unavailable"}
+
+
+def _first_message(detail) -> str:
+    if isinstance(detail, dict):
+        for value in detail.values():
+            return _first_message(value)
+        return ""
+    if isinstance(detail, list):
+        return _first_message(detail[0]) if detail else ""
+    return str(detail)
+
+
+def error_body(code: str, detail: str, errors=None) -> dict:
+    body = {"code": str(code), "detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+
+    if isinstance(exc, ApiError):
+        response.data = error_body(exc.error_code, str(exc.detail), exc.errors)
+        response.data.update(exc.extra)
+    elif isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        if isinstance(detail, dict):
+            response.data = error_body(ErrorCode.VALIDATION_ERROR, "Invalid input.", detail)
+        else:
+            response.data = error_body(
+                ErrorCode.VALIDATION_ERROR, _first_message(detail), {"non_field_errors": detail}
+            )
+    else:
+        code = _DEFAULT_CODES.get(type(exc))
+        raw_codes = exc.get_codes()
+        raw = raw_codes if isinstance(raw_codes, str) else None
+        if isinstance(raw_codes, dict):
+            raw = raw_codes.get("code") if isinstance(raw_codes.get("code"), str) else None
+        if raw in _PASSTHROUGH_CODES or code is None:
+            code = raw or next(
+                (c for cls, c in _DEFAULT_CODES.items() if isinstance(exc, cls)), ErrorCode.SERVER_ERROR
+            )
+        detail = exc.detail
+        if isinstance(detail, dict) and "detail" in detail:
+            detail = detail["detail"]
+        response.data = error_body(code, _first_message(detail))
+    return response
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def handler404(request, exception=None):
+    if _is_api(request):
+        return JsonResponse(error_body(ErrorCode.NOT_FOUND, "Not found."), status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception, template_name="404.html")
+
+
+def handler500(request):
+    if _is_api(request):
+        return JsonResponse(error_body(ErrorCode.SERVER_ERROR, "A server error occurred."), status=500)
+    from django.views.defaults import server_error
+
+    return server_error(request)

@@ -1,0 +1,129 @@
+"""Orders, their lines and their timeline."""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from phonenumber_field.modelfields import PhoneNumberField
+
+from .lifecycle import OrderStatus
+
+TRACKING_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O/1/I: read aloud, typed from an SMS
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(TRACKING_CODE_ALPHABET) for _ in range(12))
+
+
+class OrderSource(models.TextChoices):
+    API = "api", "API"
+    WEBHOOK = "webhook", "Webhook"
+
+
+class OrderNumber(models.Model):
+    """One row per order: the database's own auto-increment hands out numbers that cannot collide."""
+
+    id = models.BigAutoField(primary_key=True)
+
+    def __str__(self):
+        return f"OT-{self.pk:08d}"
+
+
+class Order(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    order_number = models.CharField(max_length=20, unique=True)
+    tracking_code = models.CharField(max_length=20, unique=True, default=new_tracking_code)
+    merchant = models.ForeignKey("accounts.Merchant", on_delete=models.PROTECT, related_name="orders")
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING)
+    source = models.CharField(max_length=10, choices=OrderSource.choices, default=OrderSource.API)
+    external_id = models.CharField(max_length=100, null=True, blank=True)
+    customer_name = models.CharField(max_length=200, blank=True)
+    phone_number = PhoneNumberField()
+    email = models.EmailField(blank=True)
+    shipping_address = models.TextField()
+    note = models.TextField(blank=True)
+    currency = models.CharField(max_length=3, default=settings.DEFAULT_CURRENCY)
+    total_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    stock_restored = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="unique_external_id_per_merchant",
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="unique_idempotency_key_per_customer",
+            ),
+            models.CheckConstraint(condition=Q(total_amount__gte=0), name="order_total_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["merchant", "status"]),
+            models.Index(fields=["customer", "-created_at"]),
+        ]
+
+    def __str__(self):
+        return self.order_number
+
+
+class OrderItem(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="order_items"
+    )
+    sku = models.CharField(max_length=64, blank=True)
+    name = models.CharField(max_length=200)
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    line_total = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="order_item_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="order_item_price_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} x {self.name}"
+
+
+class EventSource(models.TextChoices):
+    API = "api", "API"
+    WEBHOOK = "webhook", "Webhook"
+    ADMIN = "admin", "Admin"
+    SYSTEM = "system", "System"
+
+
+class TrackingEvent(models.Model):
+    """One step of an order's timeline (the audit row written by `order_set_status`)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=20, choices=OrderStatus.choices)
+    location = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    occurred_at = models.DateTimeField()
+    source = models.CharField(max_length=10, choices=EventSource.choices, default=EventSource.API)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["order", "occurred_at"])]
+
+    def __str__(self):
+        return f"{self.order_id}: {self.status} at {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,48 @@
+"""Health probes, the schema and the uniform error body."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_answers_without_touching_anything(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_readyz_reports_database_and_broker(client):
+    response = client.get("/readyz/")
+    assert response.status_code == 200
+    assert response.json()["checks"]["database"] is True
+
+
+def test_readyz_names_the_broker_when_it_is_down(client, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/readyz/")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["code"] == "not_ready"
+    assert body["checks"] == {"database": True, "broker": False}
+    assert "broker" in body["detail"]
+
+
+def test_unknown_api_path_is_a_json_404(client):
+    response = client.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"code": "not_found", "detail": "Not found."}
+
+
+def test_schema_is_served_as_openapi_3(client):
+    response = client.get("/api/v1/schema/?format=json")
+    assert response.status_code == 200
+    assert response.json()["openapi"].startswith("3.")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/docs/swagger/", "/api/v1/docs/redoc/"])
+def test_docs_render_with_bundled_assets(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert b"sidecar" in response.content or b"static" in response.content

@@ -1,0 +1,84 @@
+"""factory-boy factories for the core entities; apps add their own beside their tests."""
+
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import AccountType, KYCStatus, Merchant, User
+from catalog.models import Category, Product
+
+TEST_PASSWORD = "correct-horse-battery-9"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    phone_number = factory.Sequence(lambda n: f"+2547{n % 100000000:08d}")
+    is_email_verified = True
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class CustomerFactory(UserFactory):
+    account_type = AccountType.CUSTOMER
+
+
+class AdminFactory(UserFactory):
+    email = factory.Sequence(lambda n: f"admin{n}@example.com")
+    is_staff = True
+    is_superuser = True
+
+
+class MerchantUserFactory(UserFactory):
+    email = factory.Sequence(lambda n: f"merchant{n}@example.com")
+    account_type = AccountType.MERCHANT
+
+
+class MerchantFactory(factory.django.DjangoModelFactory):
+    """An approved, active merchant. Use `MerchantFactory(pending=True)` for one awaiting KYC."""
+
+    class Meta:
+        model = Merchant
+
+    class Params:
+        pending = factory.Trait(kyc_status=KYCStatus.NOT_SUBMITTED, is_active=False, activated_at=None)
+
+    user = factory.SubFactory(MerchantUserFactory)
+    company_name = factory.Sequence(lambda n: f"Shop {n} Ltd")
+    kyc_status = KYCStatus.APPROVED
+    is_active = True
+    activated_at = factory.LazyFunction(timezone.now)
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    parent = None
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    merchant = factory.SubFactory(MerchantFactory)
+    category = factory.SubFactory(CategoryFactory)
+    sku = factory.Sequence(lambda n: f"SKU-{n:06d}")
+    name = factory.Sequence(lambda n: f"Product {n}")
+    price = Decimal("100.00")
+    currency = "KES"
+    stock = 10
+    low_stock_threshold = 2

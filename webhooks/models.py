@@ -1,0 +1,39 @@
+"""Every inbound webhook delivery, accepted or not."""
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+
+class WebhookDelivery(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    merchant = models.ForeignKey(
+        "accounts.Merchant", on_delete=models.CASCADE, related_name="webhook_deliveries"
+    )
+    webhook_id = models.CharField(max_length=255, blank=True)
+    event_type = models.CharField(max_length=64, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    headers = models.JSONField(default=dict)
+    body = models.TextField(blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    applied = models.BooleanField(default=False)
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="webhook_deliveries"
+    )
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            # A message (webhook-id) is applied at most once per merchant; rejected attempts may repeat.
+            models.UniqueConstraint(
+                fields=["merchant", "webhook_id"], condition=Q(applied=True), name="unique_applied_webhook_id"
+            )
+        ]
+        indexes = [models.Index(fields=["merchant", "-received_at"])]
+
+    def __str__(self):
+        return f"{self.webhook_id or '-'} {self.event_type or '-'} -> {self.status_code}"
