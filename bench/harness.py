@@ -1,0 +1,198 @@
+"""Shared benchmark plumbing: a real gunicorn on a real database, a threaded keep-alive load generator,
+and a JSON report. Benchmarks compare an endpoint to `/healthz/` measured in the same run (ratios, not
+absolute numbers, are what carries from one machine to another)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PYTHON = sys.executable
+
+
+def bench_env(**extra: str) -> dict[str, str]:
+    """Environment for manage.py / gunicorn: production-like local settings on the bench database."""
+    env = dict(os.environ)
+    env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ordertrail_bench")
+    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    env["DJANGO_DEBUG"] = "0"
+    env.update(extra)
+    return env
+
+
+def manage(*args: str, env: dict[str, str] | None = None) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env or bench_env(), check=True)
+
+
+class Server:
+    """`with Server(port=8100, workers=4) as server:` runs gunicorn until the block ends."""
+
+    def __init__(self, *, port: int, workers: int = 4, env: dict[str, str] | None = None):
+        self.port = port
+        self.workers = workers
+        self.env = env or bench_env()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Server:
+        self.process = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "4",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=self.env,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.base}/healthz/", timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.3)
+        self.__exit__(None, None, None)
+        raise RuntimeError(f"gunicorn did not come up on port {self.port}")
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    body: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Result:
+    name: str
+    requests: int
+    seconds: float
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    status_counts: dict[str, int]
+
+    def ratio_to(self, baseline: Result) -> float:
+        return round(self.rps / baseline.rps, 3) if baseline.rps else 0.0
+
+
+def _percentile(sorted_values: list[float], pct: float) -> float:
+    if not sorted_values:
+        return 0.0
+    index = min(len(sorted_values) - 1, max(0, round(pct / 100 * len(sorted_values)) - 1))
+    return round(sorted_values[index] * 1000, 2)
+
+
+def load(
+    name: str,
+    *,
+    port: int,
+    requests: Iterable[Request] | Callable[[int], Request],
+    total: int,
+    concurrency: int,
+) -> Result:
+    """Send `total` requests with `concurrency` keep-alive clients; `requests` is a list or i -> Request."""
+    if callable(requests):
+        make = requests
+    else:
+        items = list(requests)
+        make = items.__getitem__
+    lock = threading.Lock()
+    counter = iter(range(total))
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while True:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                break
+            req = make(i)
+            started = time.perf_counter()
+            try:
+                conn.request(req.method, req.path, body=req.body, headers=req.headers)
+                response = conn.getresponse()
+                response.read()
+                status = str(response.status)
+                if response.getheader("Connection", "").lower() == "close":
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            except (OSError, http.client.HTTPException):
+                status = "error"
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                statuses[status] = statuses.get(status, 0) + 1
+        conn.close()
+
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    latencies.sort()
+    return Result(
+        name=name,
+        requests=total,
+        seconds=round(seconds, 3),
+        rps=round(total / seconds, 1) if seconds else 0.0,
+        p50_ms=round(statistics.median(latencies) * 1000, 2) if latencies else 0.0,
+        p95_ms=_percentile(latencies, 95),
+        p99_ms=_percentile(latencies, 99),
+        status_counts=statuses,
+    )
+
+
+def write_report(name: str, report: dict) -> Path:
+    """Write `bench/results/<name>.json` and print it."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    serialisable = json.loads(
+        json.dumps(report, default=lambda o: asdict(o) if hasattr(o, "__dataclass_fields__") else str(o))
+    )
+    path.write_text(json.dumps(serialisable, indent=2) + "\n")
+    print(json.dumps(serialisable, indent=2))
+    return path
