@@ -225,3 +225,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- accounts: authentication (JWT + OIDC) ---
+# The browser code flow answers a plain 503 instead of redirecting nowhere when no provider is configured.
+OIDC_AUTHENTICATE_CLASS = "accounts.oidc.OIDCAuthenticateView"
+OIDC_CALLBACK_CLASS = "accounts.oidc.OIDCCallbackView"
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile")
+# Access tokens carry a hash of the password hash: changing the password revokes them at once.
+SIMPLE_JWT["CHECK_REVOKE_TOKEN"] = True
