@@ -60,6 +60,10 @@ class _AnonymousView(APIView):
     authentication_classes = ()
     permission_classes = (AllowAny,)
 
+    def get_authenticate_header(self, request):
+        # A rejected credential in the body (OIDC token exchange) is a 401, as on every other endpoint.
+        return 'Bearer realm="api"'
+
 
 class RegisterView(_AnonymousView):
     @extend_schema(
