@@ -7,7 +7,6 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.views import TokenRefreshView as SimpleJWTTokenRefreshView
 
 from . import services
 from .auth_serializers import (
@@ -138,19 +137,17 @@ class LoginView(_AnonymousView):
         return Response({**tokens, "user": ProfileSerializer(user).data})
 
 
-class TokenRefreshView(SimpleJWTTokenRefreshView):
-    authentication_classes = ()
-    permission_classes = (AllowAny,)
-    serializer_class = TokenRefreshInputSerializer
-
+class TokenRefreshView(_AnonymousView):
     @extend_schema(
         tags=[TAG],
         summary="Exchange a refresh token for a new pair (the old refresh token is blacklisted)",
         request=TokenRefreshInputSerializer,
         responses={200: TokenPairSerializer, 401: _error("`token_not_valid`: invalid, expired or used")},
     )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+    def post(self, request):
+        serializer = TokenRefreshInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(services.token_refresh_rotate(refresh=serializer.validated_data["refresh"]))
 
 
 class LogoutView(APIView):

@@ -12,7 +12,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from rest_framework import serializers
-from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -167,6 +169,34 @@ def user_login(*, request, email: str, password: str) -> User:
             status=403,
         )
     return user
+
+
+def token_refresh_rotate(*, refresh: str) -> dict:
+    """A new pair for a refresh token, which is blacklisted: each refresh token rotates once, even concurrently."""
+    try:
+        with transaction.atomic():
+            token = RefreshToken(refresh)  # signature, expiry and blacklist
+            # Two concurrent refreshes of the same token queue here; the second then finds it blacklisted.
+            list(
+                OutstandingToken.objects.select_for_update()
+                .filter(jti=token[jwt_settings.JTI_CLAIM])
+                .order_by()
+            )
+            token.check_blacklist()
+            user = User.objects.filter(pk=token.get(jwt_settings.USER_ID_CLAIM)).first()
+            if user is None or not user.is_active:
+                raise AuthenticationFailed(
+                    "No active account found for the given token.", code="user_inactive"
+                )
+            access = str(token.access_token)
+            token.blacklist()
+            token.set_jti()
+            token.set_exp()
+            token.set_iat()
+            token.outstand()
+    except TokenError as exc:
+        raise InvalidToken(exc.args[0]) from exc
+    return {"access": access, "refresh": str(token)}
 
 
 def user_logout(*, user: User, refresh: str) -> None:

@@ -31,6 +31,14 @@ def _signing_key():
     return _private_key
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client that gave up (our timeout test) leaves a broken pipe behind; that is expected.
+        pass
+
+
 class OIDCProvider:
     """Start with `start()`; `mode` switches userinfo to "ok", "error" (503) or "slow"."""
 
@@ -42,7 +50,7 @@ class OIDCProvider:
         self.hits: Counter = Counter()
         self.mode = "ok"
         self.slow_seconds = 2.0
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------
     def start(self) -> "OIDCProvider":
@@ -52,8 +60,7 @@ class OIDCProvider:
             pass
 
         Handler.provider = provider
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), Handler)
         threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         ).start()
