@@ -225,3 +225,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# accounts (merchants): one schema name for the KYC status choices (merchant `kyc_status`, submission `status`).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["KYCStatusEnum"] = "accounts.models.KYCStatus"
