@@ -153,12 +153,12 @@ class KYCSubmissionInline(admin.TabularInline):
         "decided_at",
         "decided_by",
         "rejection_reason",
-        "document",
+        "document_link",
     )
     readonly_fields = fields
 
     @admin.display(description="Document")
-    def document(self, obj):
+    def document_link(self, obj):
         return _document_link(obj)
 
     def has_add_permission(self, request, obj=None):

@@ -50,6 +50,7 @@ class KYCSubmissionFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = KYCSubmission
+        skip_postgeneration_save = True
 
     merchant = factory.SubFactory(PendingMerchantFactory)
     legal_name = factory.Sequence(lambda n: f"Legal Name {n} Ltd")
