@@ -126,6 +126,8 @@ def test_filters_and_user_pages_render(staff, admin_user):
     assert staff.get("/admin/accounts/user/").status_code == 200
     assert staff.get(f"/admin/accounts/user/{admin_user.pk}/change/").status_code == 200
     assert staff.get("/admin/accounts/user/add/").status_code == 200
+    assert staff.get(MERCHANTS + "add/").status_code == 200
+    assert staff.get("/admin/accounts/emailotp/").status_code == 200
 
 
 def test_staff_create_a_user_by_email(staff):
