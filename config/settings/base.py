@@ -237,3 +237,6 @@ OIDC_CALLBACK_CLASS = "accounts.oidc.OIDCCallbackView"
 OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile")
 # Access tokens carry a hash of the password hash: changing the password revokes them at once.
 SIMPLE_JWT["CHECK_REVOKE_TOKEN"] = True
+
+# accounts (merchants): one schema name for the KYC status choices (merchant `kyc_status`, submission `status`).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["KYCStatusEnum"] = "accounts.models.KYCStatus"
