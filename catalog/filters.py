@@ -3,6 +3,7 @@
 import uuid
 
 import django_filters
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from .models import Category, Product
@@ -36,7 +37,13 @@ class ProductFilter(django_filters.FilterSet):
     merchant = django_filters.UUIDFilter(field_name="merchant_id")
     min_price = django_filters.NumberFilter(field_name="price", lookup_expr="gte")
     max_price = django_filters.NumberFilter(field_name="price", lookup_expr="lte")
-    in_stock = django_filters.BooleanFilter(method="filter_in_stock", label="Only products with stock > 0.")
+    # A choice, not a BooleanFilter: that one silently ignores `?in_stock=maybe` instead of saying 400.
+    in_stock = django_filters.TypedChoiceFilter(
+        method="filter_in_stock",
+        choices=[("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")],
+        coerce=lambda value: value in {"true", "1", True},
+        label="`true`: only products with stock > 0; `false`: only the sold-out ones.",
+    )
 
     class Meta:
         model = Product
@@ -45,5 +52,7 @@ class ProductFilter(django_filters.FilterSet):
     def filter_category(self, queryset, name, value):
         return products_in_category_subtree(products=queryset, category_id=value)
 
+    @extend_schema_field({"type": "string", "enum": ["true", "false", "1", "0"]})
     def filter_in_stock(self, queryset, name, value):
-        return queryset.filter(stock__gt=0) if value else queryset.filter(stock=0)
+        in_stock = value in {True, "true", "1"}
+        return queryset.filter(stock__gt=0) if in_stock else queryset.filter(stock=0)
