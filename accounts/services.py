@@ -20,7 +20,6 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from core.errors import ApiError
 
-from . import emails
 from .errors import AccountError
 from .models import AccountType, EmailOTP, Merchant, User
 from .signals import otp_issued
@@ -54,7 +53,6 @@ def otp_issue(*, user: User) -> None:
             expires_at=now + timedelta(minutes=settings.OTP_TTL_MINUTES),
         )
         otp_issued.send(sender=User, user=user, code=code)
-        emails.otp_email_send_on_commit(email=user.email, code=code)
 
 
 def user_register(
