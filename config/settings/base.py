@@ -273,3 +273,13 @@ CELERY_BEAT_SCHEDULE = {
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["NotificationChannelEnum"] = (
     "notifications.models.Channel"
 )
+
+# --- OpenAPI: one component name per choice set that shares a field name across apps ---
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "OrderStatusEnum": "orders.lifecycle.OrderStatus",
+        "OrderSourceEnum": "orders.models.OrderSource",
+        "TrackingEventSourceEnum": "orders.models.EventSource",
+        "NotificationStatusEnum": "notifications.models.NotificationStatus",
+    }
+)
