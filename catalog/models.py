@@ -22,6 +22,10 @@ class Category(MPTTModel):
 
     class Meta:
         verbose_name_plural = "categories"
+        indexes = [
+            # Subtree lookups: `tree_id = X AND lft BETWEEN a AND b` (average prices, category filter).
+            models.Index(fields=["tree_id", "lft"], name="category_tree_bounds"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["parent", "name"], name="unique_category_name_among_siblings"),
             models.UniqueConstraint(
@@ -63,6 +67,10 @@ class Product(models.Model):
         indexes = [
             models.Index(fields=["category", "is_active"]),
             models.Index(fields=["merchant", "is_active"]),
+            # Average prices read only (category, price) of active products: an index-only scan.
+            models.Index(
+                fields=["category", "price"], condition=Q(is_active=True), name="product_active_price"
+            ),
         ]
 
     def __str__(self):
