@@ -79,3 +79,16 @@ class Product(models.Model):
     @property
     def is_low_stock(self) -> bool:
         return self.stock <= self.low_stock_threshold
+
+
+class CategoryTreeVersion(models.Model):
+    """One row whose `version` moves on every category write: the key of the cached category tree.
+
+    Kept in the database (not the cache) so every web process agrees on it, whatever the cache backend.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"category tree v{self.version}"

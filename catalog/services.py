@@ -6,14 +6,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
+from django.db.models import F, ProtectedError
 from django.utils.text import slugify
 
 from core.errors import ApiError
 from core.files import validate_upload
 
 from .errors import CatalogError
-from .models import Category, Product
+from .models import Category, CategoryTreeVersion, Product
 
 PRODUCT_IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
 PRODUCT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
@@ -253,3 +253,9 @@ def product_delete(*, product: Product) -> None:
     if image_name:
         storage = Product._meta.get_field("image").storage
         transaction.on_commit(lambda: storage.delete(image_name))
+
+
+def category_tree_changed() -> None:
+    """Move the tree version so every process rebuilds its cached tree (called on every category write)."""
+    if not CategoryTreeVersion.objects.filter(pk=1).update(version=F("version") + 1):
+        CategoryTreeVersion.objects.get_or_create(pk=1, defaults={"version": 1})
