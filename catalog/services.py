@@ -25,7 +25,7 @@ _GENERATED_SKU_ATTEMPTS = 5
 # --- categories ----------------------------------------------------------------------------------------
 
 
-def _slug_for(*, name: str, exclude_pk=None) -> str:
+def category_slug_for(*, name: str, exclude_pk=None) -> str:
     """`slugify(name)`, with a short random suffix when another category already has it."""
     base = (slugify(name) or "category")[: _SLUG_MAX - 7]
     others = Category.objects.exclude(pk=exclude_pk) if exclude_pk else Category.objects.all()
@@ -66,7 +66,7 @@ def category_create(*, name: str, parent: Category | None = None) -> Category:
     """Create a category under `parent` (a root when None); the slug is derived from the name."""
     name = name.strip()
     _ensure_name_free(name=name, parent=parent)
-    category = Category(name=name, parent=parent, slug=_slug_for(name=name))
+    category = Category(name=name, parent=parent, slug=category_slug_for(name=name))
     _save_category(category)
     return category
 
@@ -87,7 +87,7 @@ def category_update(*, category: Category, **fields) -> Category:
     if name != category.name or parent != category.parent:
         _ensure_name_free(name=name, parent=parent, exclude_pk=category.pk)
     if name != category.name:
-        category.slug = _slug_for(name=name, exclude_pk=category.pk)
+        category.slug = category_slug_for(name=name, exclude_pk=category.pk)
     category.name = name
     category.parent = parent
     _save_category(category)
