@@ -4,7 +4,7 @@ of its requests: time to drain the outbox, and how many ended sent, failed, and 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ot_bench CELERY_BROKER_URL=redis://127.0.0.1:6379/6 \
         .venv/bin/python bench/notifications.py [--count 1000] [--fail-rate 0.2] [--workers 2]
 
-Needs PostgreSQL and Redis; the Redis database named in CELERY_BROKER_URL is flushed. Writes
+Needs PostgreSQL and Redis; the queues in the Redis database named in CELERY_BROKER_URL are emptied. Writes
 bench/results/notifications.json and prints the same JSON.
 """
 

@@ -258,3 +258,6 @@ CELERY_BEAT_SCHEDULE = {
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["NotificationChannelEnum"] = (
     "notifications.models.Channel"
 )
+# No broker: tasks run eagerly; an in-memory transport keeps kombu from looking for a broker on localhost.
+if not CELERY_BROKER_URL:
+    CELERY_BROKER_URL = "memory://"
