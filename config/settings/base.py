@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.exceptions.ApiExceptionMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -223,8 +224,22 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
+
+# --- accounts: authentication (JWT + OIDC) ---
+# The browser code flow answers a plain 503 instead of redirecting nowhere when no provider is configured.
+OIDC_AUTHENTICATE_CLASS = "accounts.oidc.OIDCAuthenticateView"
+OIDC_CALLBACK_CLASS = "accounts.oidc.OIDCCallbackView"
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile")
+# Access tokens carry a hash of the password hash: changing the password revokes them at once.
+SIMPLE_JWT["CHECK_REVOKE_TOKEN"] = True
+
+# accounts (merchants): one schema name for the KYC status choices (merchant `kyc_status`, submission `status`).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["KYCStatusEnum"] = "accounts.models.KYCStatus"
 
 # --- Notifications and Celery wiring (owned by notifications) ---------------------------------------------
 # One queue per channel so a slow SMTP server never holds up SMS; the sweeper runs on the default queue.
