@@ -12,7 +12,9 @@ class Category(MPTTModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=160, unique=True)
-    parent = TreeForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    # CASCADE so that mptt's delete() takes the subtree with it; `category_delete` refuses (409) first when
+    # any product sits in that subtree, and Product.category stays PROTECT as the last line of defence.
+    parent = TreeForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class MPTTMeta:
