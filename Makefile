@@ -8,7 +8,7 @@ PORT ?= 8000
 
 .PHONY: venv run test migrate worker beat lint format schema bench clean
 
-$(STAMP): requirements/base.txt requirements/local.txt
+$(STAMP): requirements/base.txt requirements/local.txt requirements/production.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

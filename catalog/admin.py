@@ -2,6 +2,7 @@ from django.contrib import admin
 from mptt.admin import DraggableMPTTAdmin
 
 from .models import Category, Product
+from .services import category_slug_for
 
 
 @admin.register(Category)
@@ -14,10 +15,8 @@ class CategoryAdmin(DraggableMPTTAdmin):
 
     def save_model(self, request, obj, form, change):
         # The API derives slugs; the admin does the same so both paths agree.
-        from .services import _slug_for
-
         if not obj.slug or "name" in form.changed_data:
-            obj.slug = _slug_for(name=obj.name, exclude_pk=obj.pk if change else None)
+            obj.slug = category_slug_for(name=obj.name, exclude_pk=obj.pk if change else None)
         super().save_model(request, obj, form, change)
 
 

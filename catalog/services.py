@@ -6,14 +6,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
+from django.db.models import F, ProtectedError
 from django.utils.text import slugify
 
 from core.errors import ApiError
 from core.files import validate_upload
 
 from .errors import CatalogError
-from .models import Category, Product
+from .models import Category, CategoryTreeVersion, Product
 
 PRODUCT_IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
 PRODUCT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
@@ -25,7 +25,7 @@ _GENERATED_SKU_ATTEMPTS = 5
 # --- categories ----------------------------------------------------------------------------------------
 
 
-def _slug_for(*, name: str, exclude_pk=None) -> str:
+def category_slug_for(*, name: str, exclude_pk=None) -> str:
     """`slugify(name)`, with a short random suffix when another category already has it."""
     base = (slugify(name) or "category")[: _SLUG_MAX - 7]
     others = Category.objects.exclude(pk=exclude_pk) if exclude_pk else Category.objects.all()
@@ -66,7 +66,7 @@ def category_create(*, name: str, parent: Category | None = None) -> Category:
     """Create a category under `parent` (a root when None); the slug is derived from the name."""
     name = name.strip()
     _ensure_name_free(name=name, parent=parent)
-    category = Category(name=name, parent=parent, slug=_slug_for(name=name))
+    category = Category(name=name, parent=parent, slug=category_slug_for(name=name))
     _save_category(category)
     return category
 
@@ -87,7 +87,7 @@ def category_update(*, category: Category, **fields) -> Category:
     if name != category.name or parent != category.parent:
         _ensure_name_free(name=name, parent=parent, exclude_pk=category.pk)
     if name != category.name:
-        category.slug = _slug_for(name=name, exclude_pk=category.pk)
+        category.slug = category_slug_for(name=name, exclude_pk=category.pk)
     category.name = name
     category.parent = parent
     _save_category(category)
@@ -253,3 +253,9 @@ def product_delete(*, product: Product) -> None:
     if image_name:
         storage = Product._meta.get_field("image").storage
         transaction.on_commit(lambda: storage.delete(image_name))
+
+
+def category_tree_changed() -> None:
+    """Move the tree version so every process rebuilds its cached tree (called on every category write)."""
+    if not CategoryTreeVersion.objects.filter(pk=1).update(version=F("version") + 1):
+        CategoryTreeVersion.objects.get_or_create(pk=1, defaults={"version": 1})

@@ -97,7 +97,6 @@ class OrderListCreateView(GenericAPIView):
             note=data["note"],
             idempotency_key=request.headers.get("Idempotency-Key") or None,
         )
-        order = order_get_for(user=request.user, order_id=order.pk)
         return Response(
             OrderSerializer(order).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )

@@ -270,8 +270,9 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {"task": "notifications.sweep", "schedule": NOTIFICATIONS_SWEEP_INTERVAL_SECONDS},
 }
 # One OpenAPI enum for the channel choice, whether it appears as a field or inside a list.
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["NotificationChannelEnum"] = (
-    "notifications.models.Channel"
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    NotificationChannelEnum="notifications.models.Channel",
+    NotificationStatusEnum="notifications.models.NotificationStatus",
 )
 
 # --- OpenAPI: one component name per choice set that shares a field name across apps ---
@@ -283,3 +284,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "NotificationStatusEnum": "notifications.models.NotificationStatus",
     }
 )
+
+# No broker: tasks run eagerly; an in-memory transport keeps kombu from looking for a broker on localhost.
+if not CELERY_BROKER_URL:
+    CELERY_BROKER_URL = "memory://"

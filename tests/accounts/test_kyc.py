@@ -1,6 +1,7 @@
 """KYC: submission, the admin's decision, resubmission, who may see what."""
 
 import pytest
+from django.core import mail
 from django.db import IntegrityError, transaction
 from rest_framework.test import APIClient
 
@@ -33,7 +34,9 @@ def decisions():
     kyc_decided.disconnect(dispatch_uid="test-kyc-decisions")
 
 
-def test_rejected_merchant_learns_why_and_resubmits(admin_client, admin_user, decisions):
+def test_rejected_merchant_learns_why_and_resubmits(
+    admin_client, admin_user, decisions, django_capture_on_commit_callbacks
+):
     submission = KYCSubmissionFactory()
     merchant = submission.merchant
     client = bearer_client(merchant.user)
@@ -45,10 +48,14 @@ def test_rejected_merchant_learns_why_and_resubmits(admin_client, admin_user, de
     blank = admin_client.post(f"/api/v1/admin/merchants/{merchant.pk}/kyc/reject/", {"reason": "   "})
     assert blank.status_code == 400
 
-    rejected = admin_client.post(
-        f"/api/v1/admin/merchants/{merchant.pk}/kyc/reject/", {"reason": "The certificate is illegible."}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        rejected = admin_client.post(
+            f"/api/v1/admin/merchants/{merchant.pk}/kyc/reject/", {"reason": "The certificate is illegible."}
+        )
     assert rejected.status_code == 200
+    (email,) = mail.outbox
+    assert email.to == [merchant.user.email]
+    assert "The certificate is illegible." in email.body
     assert (rejected.json()["kyc_status"], rejected.json()["is_active"]) == ("rejected", False)
     assert len(decisions) == 1
     assert decisions[0]["approved"] is False

@@ -169,7 +169,9 @@ def test_the_category_list_costs_the_same_for_one_or_fifty_per_page(api_client, 
         assert len(response.json()["results"]) == page_size
 
 
-def test_the_tree_is_nested_and_read_in_one_query(api_client, django_assert_num_queries):
+def test_the_tree_is_nested_and_read_in_one_query_then_served_from_cache(
+    api_client, django_assert_num_queries
+):
     electronics = CategoryFactory(name="Electronics")
     phones = CategoryFactory(name="Phones", parent=electronics)
     CategoryFactory(name="Android", parent=phones)
@@ -177,10 +179,13 @@ def test_the_tree_is_nested_and_read_in_one_query(api_client, django_assert_num_
     CategoryFactory(name="Books")
     for i in range(40):
         CategoryFactory(name=f"Deep {i}", parent=phones)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the tree version, then every category in one ordered query
         response = api_client.get("/api/v1/categories/tree/")
     assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
     tree = response.json()
+    with django_assert_num_queries(1):  # only the version: the rendered tree comes from the cache
+        assert api_client.get("/api/v1/categories/tree/").json() == tree
     assert [n["name"] for n in tree] == ["Books", "Electronics"]
     assert tree[0] == {"id": tree[0]["id"], "name": "Books", "slug": "books", "children": []}
     electronics_node = tree[1]
@@ -204,3 +209,36 @@ def test_bad_category_input_is_a_400_with_field_errors(admin_client):
     assert "name" in response.json()["errors"]
     response = admin_client.post("/api/v1/categories/", {"name": "x" * 200}, format="json")
     assert response.status_code == 400
+
+
+def tree_names(client) -> list:
+    def walk(nodes):
+        return [(n["name"], walk(n["children"])) for n in nodes]
+
+    return walk(client.get("/api/v1/categories/tree/").json())
+
+
+def test_the_cached_tree_follows_every_category_write(api_client, admin_client):
+    phones = admin_client.post("/api/v1/categories/", {"name": "Phones"}).json()
+    assert tree_names(api_client) == [("Phones", [])]
+
+    audio = admin_client.post("/api/v1/categories/", {"name": "Audio"}).json()
+    assert tree_names(api_client) == [("Audio", []), ("Phones", [])]
+
+    admin_client.patch(f"/api/v1/categories/{audio['id']}/", {"name": "Sound", "parent": phones["id"]})
+    assert tree_names(api_client) == [("Phones", [("Sound", [])])]
+
+    admin_client.delete(f"/api/v1/categories/{audio['id']}/")
+    assert tree_names(api_client) == [("Phones", [])]
+
+
+def test_the_cached_tree_follows_writes_made_outside_the_api(api_client):
+    """The Django admin (drag and drop, edit forms) writes through the models, not our services."""
+    books = CategoryFactory(name="Books")
+    assert tree_names(api_client) == [("Books", [])]
+    novels = CategoryFactory(name="Novels")
+    assert tree_names(api_client) == [("Books", []), ("Novels", [])]
+    novels.move_to(books, "last-child")
+    assert tree_names(api_client) == [("Books", [("Novels", [])])]
+    Category.objects.get(pk=novels.pk).delete()
+    assert tree_names(api_client) == [("Books", [])]

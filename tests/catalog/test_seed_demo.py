@@ -62,3 +62,11 @@ def test_growing_an_existing_demo_catalog_keeps_the_tree_valid():
     before = set(Category.objects.values_list("id", "lft", "rght", "level", "tree_id"))
     Category.objects.rebuild()
     assert set(Category.objects.values_list("id", "lft", "rght", "level", "tree_id")) == before
+
+
+def test_seeding_more_categories_refreshes_a_cached_tree(client):
+    seed("--categories", "20", "--products", "10")
+    assert len(client.get("/api/v1/categories/tree/").json()) > 0
+    before = client.get("/api/v1/categories/tree/").content
+    seed("--categories", "60", "--products", "10")
+    assert client.get("/api/v1/categories/tree/").content != before

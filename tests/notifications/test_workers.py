@@ -10,8 +10,9 @@ import pytest
 from django.db.models import Count
 
 from notifications.models import Notification, NotificationStatus
-from orders.services import order_place, order_set_status
+from orders.models import Order
 from tests import services
+from tests.conftest import bearer_client
 from tests.factories import CustomerFactory, ProductFactory
 from tests.notifications.standins import SmsApi, SmtpServer
 from tests.notifications.workers import Worker, broker_flush, publishing_to, wait_until
@@ -48,13 +49,19 @@ def outbox_world(settings):
 
 
 def place(*, product, phone: str, customer=None):
-    order, _ = order_place(
-        customer=customer or CustomerFactory(),
-        items=[{"product": product, "quantity": 1}],
-        phone_number=phone,
-        shipping_address="Kenyatta Avenue 5, Nairobi",
+    """A customer places an order through the API, as in production: the web side commits and publishes."""
+    client = bearer_client(customer or CustomerFactory())
+    response = client.post(
+        "/api/v1/orders/",
+        {
+            "items": [{"product": str(product.pk), "quantity": 1}],
+            "phone_number": phone,
+            "shipping_address": "Kenyatta Avenue 5",
+        },
+        format="json",
     )
-    return order
+    assert response.status_code == 201, response.content
+    return Order.objects.get(pk=response.json()["id"])
 
 
 def all_settled():
@@ -74,7 +81,10 @@ def test_placing_an_order_sends_one_sms_and_one_admin_email_then_a_status_change
     assert order.order_number in admin_email["Subject"]
     assert {part.get_content_type() for part in admin_email.walk()} >= {"text/plain", "text/html"}
 
-    order_set_status(order=order, status="confirmed")
+    response = bearer_client(product.merchant.user).post(
+        f"/api/v1/orders/{order.pk}/status/", {"status": "confirmed"}, format="json"
+    )
+    assert response.status_code == 200
     wait_until(lambda: all_settled() and len(sms.messages_to("+254712000001")) == 2, message="status SMS")
     texts = sms.messages_to("+254712000001")
     assert len(texts) == 2

@@ -19,6 +19,7 @@ from tqdm import tqdm
 
 from accounts.models import AccountType, KYCStatus, Merchant
 from catalog.models import Category, Product
+from catalog.services import category_tree_changed
 
 MERCHANT_PASSWORD = "ordertrail-merchant"
 CUSTOMER_PASSWORD = "ordertrail-customer"
@@ -249,6 +250,7 @@ class Command(BaseCommand):
             Category.objects.bulk_create([c for _, c in rows[start : start + batch]])
         if not fresh_table:
             Category.objects.rebuild()
+        category_tree_changed()  # bulk inserts send no signals: invalidate the cached tree ourselves
         return len(missing), dict(Category.objects.values_list("slug", "id"))
 
     # --- products ------------------------------------------------------------------------------------
