@@ -1,4 +1,5 @@
-"""Throttles for the anonymous auth endpoints: each scope counts per client address and per email."""
+"""Throttles for the anonymous auth endpoints: each counts per target email (tight: protects one account)
+and per client address (generous: many people share an address behind a NAT or a proxy)."""
 
 import hashlib
 
@@ -9,7 +10,7 @@ class _ClientThrottle(SimpleRateThrottle):
     """Counts requests per client address for the view's scope."""
 
     def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": f"{self.scope}_ip", "ident": self.get_ident(request)}
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class _EmailThrottle(SimpleRateThrottle):
@@ -24,7 +25,7 @@ class _EmailThrottle(SimpleRateThrottle):
 
 
 class LoginClientThrottle(_ClientThrottle):
-    scope = "login"
+    scope = "login_ip"
 
 
 class LoginEmailThrottle(_EmailThrottle):
@@ -32,7 +33,7 @@ class LoginEmailThrottle(_EmailThrottle):
 
 
 class OTPVerifyClientThrottle(_ClientThrottle):
-    scope = "otp_verify"
+    scope = "otp_verify_ip"
 
 
 class OTPVerifyEmailThrottle(_EmailThrottle):
@@ -40,7 +41,7 @@ class OTPVerifyEmailThrottle(_EmailThrottle):
 
 
 class OTPRequestClientThrottle(_ClientThrottle):
-    scope = "otp_request"
+    scope = "otp_request_ip"
 
 
 class OTPRequestEmailThrottle(_EmailThrottle):

@@ -189,6 +189,10 @@ REST_FRAMEWORK = {
         "login": env("THROTTLE_LOGIN", default="10/min"),
         "otp_verify": env("THROTTLE_OTP_VERIFY", default="10/min"),
         "otp_request": env("THROTTLE_OTP_REQUEST", default="3/min"),
+        # Per client address: generous, since offices and mobile carriers put many people behind one address.
+        "login_ip": env("THROTTLE_LOGIN_IP", default="300/min"),
+        "otp_verify_ip": env("THROTTLE_OTP_VERIFY_IP", default="300/min"),
+        "otp_request_ip": env("THROTTLE_OTP_REQUEST_IP", default="100/min"),
         "webhook": env("THROTTLE_WEBHOOK", default="600/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

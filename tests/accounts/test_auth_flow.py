@@ -310,3 +310,33 @@ def test_the_emailed_code_is_never_logged(api_client, django_capture_on_commit_c
     _register(api_client, django_capture_on_commit_callbacks)
     code = _code_from_last_email()
     assert code not in caplog.text
+
+
+def test_many_people_behind_one_address_can_each_log_in(api_client):
+    people = CustomerFactory.create_batch(15)
+    answers = [
+        api_client.post("/api/v1/auth/login/", {"email": p.email, "password": TEST_PASSWORD}).status_code
+        for p in people
+    ]
+    assert answers == [200] * 15
+
+
+def test_one_address_hammering_many_accounts_is_throttled(api_client, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login_ip": "5/min"},
+    }
+    from rest_framework.throttling import SimpleRateThrottle
+
+    original = SimpleRateThrottle.THROTTLE_RATES
+    SimpleRateThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    try:
+        answers = [
+            api_client.post(
+                "/api/v1/auth/login/", {"email": f"x{i}@example.com", "password": "x"}
+            ).status_code
+            for i in range(6)
+        ]
+    finally:
+        SimpleRateThrottle.THROTTLE_RATES = original
+    assert answers == [401] * 5 + [429]
