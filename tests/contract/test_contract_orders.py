@@ -269,6 +269,8 @@ def test_order_list_filters(world):
         {"page_size": 1000},
         {"page": "last"},
         {"page": 10**20},
+        {"status": "\x00"},
+        {"created_after": "2024-01-01T00:00:00\x00"},
     ],
 )
 def test_garbage_order_filters_are_never_a_500(world, query):

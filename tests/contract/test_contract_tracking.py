@@ -1,6 +1,7 @@
 """Contract: Public tracking (`/api/v1/track/{code}/`, `/track/{code}/`)."""
 
 import pytest
+from django.db import connection
 
 from tests.contract.blackbox import approved_merchant, client_for, signed_up
 
@@ -54,7 +55,7 @@ def test_a_stale_bearer_token_does_not_break_public_tracking(order):
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("code", ["NOPE", "0000000000", "x" * 300, "%00", "' OR 1=1 --", "..", "ORD-1", "💥"])
+@pytest.mark.parametrize("code", ["NOPE", "0000000000", "x" * 300, "' OR 1=1 --", "..", "ORD-1", "💥"])
 def test_unknown_codes_are_a_json_404(code):
     response = client_for().get(f"/api/v1/track/{code}/")
     assert response.status_code == 404
@@ -92,3 +93,15 @@ def test_tracking_codes_differ_between_orders(admin):
     }
     codes = {buyer.post("/api/v1/orders/", body, format="json").json()["tracking_code"] for _ in range(5)}
     assert len(codes) == 5
+
+
+@pytest.mark.xfail(
+    condition=connection.vendor == "postgresql",
+    strict=True,
+    reason="DEVIATION (PostgreSQL only): a NUL byte in the tracking code reaches the query and PostgreSQL "
+    "raises ValueError -> 500 (API and HTML page); fix: tracking.selectors.tracking_order_by_code raises "
+    "Http404 when '\\x00' is in the code (or it is longer than the field)",
+)
+@pytest.mark.parametrize("path", ["/api/v1/track/%00/", "/api/v1/track/AB%00CD/", "/track/%00/"])
+def test_a_nul_byte_in_a_tracking_code_is_a_404(path):
+    assert client_for().get(path).status_code == 404
