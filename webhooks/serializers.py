@@ -7,7 +7,7 @@ from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
 from orders.lifecycle import OrderStatus
-from orders.models import Order, OrderItem
+from orders.models import OrderSource
 
 from .models import WebhookDelivery
 
@@ -95,40 +95,37 @@ WebhookEventSchema = PolymorphicProxySerializer(
 )
 
 
-class WebhookOrderItemSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = OrderItem
-        fields = ["product", "sku", "name", "quantity", "unit_price", "line_total"]
-        read_only_fields = fields
+# Plain serializers with declared fields, not ModelSerializers: building a ModelSerializer's fields from
+# the model on every instantiation costs more than the rest of the response (this is the hot path of
+# every accepted webhook). tests/webhooks/test_representation.py keeps them equal to the model.
+class WebhookOrderItemSerializer(serializers.Serializer):
+    product = serializers.UUIDField(source="product_id", allow_null=True, read_only=True)
+    sku = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    quantity = serializers.IntegerField(read_only=True)
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    line_total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
 
-class WebhookOrderSerializer(serializers.ModelSerializer):
+class WebhookOrderSerializer(serializers.Serializer):
     """The order as the contract shows it (the same fields as `GET /api/v1/orders/{id}/`)."""
 
+    id = serializers.UUIDField(read_only=True)
+    order_number = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=OrderStatus.choices, read_only=True)
+    source = serializers.ChoiceField(choices=OrderSource.choices, read_only=True)
+    external_id = serializers.CharField(read_only=True, allow_null=True)
+    merchant = serializers.UUIDField(source="merchant_id", read_only=True)
+    customer_name = serializers.CharField(read_only=True)
     phone_number = serializers.CharField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    shipping_address = serializers.CharField(read_only=True)
     items = WebhookOrderItemSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Order
-        fields = [
-            "id",
-            "order_number",
-            "status",
-            "source",
-            "external_id",
-            "merchant",
-            "customer_name",
-            "phone_number",
-            "email",
-            "shipping_address",
-            "items",
-            "total_amount",
-            "currency",
-            "tracking_code",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
+    total_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    currency = serializers.CharField(read_only=True)
+    tracking_code = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
 
 
 class WebhookErrorSerializer(serializers.Serializer):
