@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from core.exceptions import api_not_found
 from core.health import healthz, readyz
 
 handler404 = "core.exceptions.handler404"
@@ -17,6 +18,7 @@ api_v1 = [
     path("", include("tracking.urls")),
     path("", include("webhooks.urls")),
     path("", include("notifications.urls")),
+    re_path(r"^.*$", api_not_found),  # keep last: unknown API paths get a JSON 404, also in DEBUG
 ]
 
 urlpatterns = [

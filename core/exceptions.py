@@ -97,6 +97,27 @@ def handler404(request, exception=None):
     return page_not_found(request, exception, template_name="404.html")
 
 
+def api_not_found(request, *args, **kwargs):
+    """Catch-all under /api/: a JSON 404 even where DEBUG would render Django's HTML page."""
+    return JsonResponse(error_body(ErrorCode.NOT_FOUND, "Not found."), status=404)
+
+
+class ApiExceptionMiddleware:
+    """Unhandled exceptions under /api/ answer a JSON 500 (logged with the traceback), also in DEBUG."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not _is_api(request) or isinstance(exception, Http404):
+            return None
+        logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return JsonResponse(error_body(ErrorCode.SERVER_ERROR, "A server error occurred."), status=500)
+
+
 def handler500(request):
     if _is_api(request):
         return JsonResponse(error_body(ErrorCode.SERVER_ERROR, "A server error occurred."), status=500)

@@ -55,7 +55,8 @@ class Order(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        # order_number breaks ties between orders of the same instant, so pages never shuffle.
+        ordering = ["-created_at", "-order_number"]
         constraints = [
             models.UniqueConstraint(
                 fields=["merchant", "external_id"],
@@ -68,9 +69,12 @@ class Order(models.Model):
                 name="unique_idempotency_key_per_customer",
             ),
             models.CheckConstraint(condition=Q(total_amount__gte=0), name="order_total_not_negative"),
+            # A status outside the lifecycle cannot be stored, whatever path writes it.
+            models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="order_status_known"),
         ]
         indexes = [
             models.Index(fields=["merchant", "status"]),
+            models.Index(fields=["merchant", "-created_at"]),
             models.Index(fields=["customer", "-created_at"]),
         ]
 
@@ -124,6 +128,11 @@ class TrackingEvent(models.Model):
     class Meta:
         ordering = ["occurred_at", "id"]
         indexes = [models.Index(fields=["order", "occurred_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=OrderStatus.values), name="tracking_event_status_known"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.order_id}: {self.status} at {self.occurred_at:%Y-%m-%d %H:%M}"

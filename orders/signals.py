@@ -1,8 +1,14 @@
-"""Events the orders app emits (sent after the transaction commits); notifications listens."""
+"""Events the orders app emits; notifications listens.
+
+Both are sent INSIDE the transaction that made the change, on purpose: receivers write their outbox rows
+(notifications.Notification) atomically with the order, and enqueue the actual sending with
+`transaction.on_commit`. A receiver must therefore do only database writes and never talk to the outside
+world itself; if it raises, the order change rolls back with it.
+"""
 
 from django.dispatch import Signal
 
-# sender=Order; kwargs: order
+# sender=Order; kwargs: order (just created: API placement or merchant webhook)
 order_placed = Signal()
-# sender=Order; kwargs: order, event (TrackingEvent), previous_status
+# sender=Order; kwargs: order, event (the TrackingEvent just written), previous_status
 order_status_changed = Signal()

@@ -1,5 +1,7 @@
 """Fixtures shared by every test module, and the REQUIRE_SERVICES gate."""
 
+import shutil
+
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
@@ -41,6 +43,9 @@ def _service_markers(request):
         _skip_or_fail("needs PostgreSQL (set DATABASE_URL)")
     if request.node.get_closest_marker("redis") and not services.redis_reachable():
         _skip_or_fail("needs a reachable Redis (set CELERY_BROKER_URL)")
+    # orders/tracking: headless Chromium (Debian's `chromium`) for the browser tests
+    if request.node.get_closest_marker("browser") and not shutil.which("chromium"):
+        _skip_or_fail("needs headless Chromium (apt-get install chromium)")
 
 
 @pytest.fixture(autouse=True)

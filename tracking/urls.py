@@ -1,1 +1,7 @@
-urlpatterns = []
+from django.urls import path
+
+from .views import PublicTrackingView
+
+urlpatterns = [
+    path("track/<str:tracking_code>/", PublicTrackingView.as_view(), name="track-api"),
+]

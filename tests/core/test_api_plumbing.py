@@ -46,3 +46,21 @@ def test_docs_render_with_bundled_assets(client, path):
     response = client.get(path)
     assert response.status_code == 200
     assert b"sidecar" in response.content or b"static" in response.content
+
+
+def test_unknown_api_path_is_json_even_in_debug(client, settings):
+    settings.DEBUG = True
+    response = client.get("/api/v1/still/not/here/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.urls("tests.core.broken_urls")
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_unhandled_error_under_api_is_a_json_500(settings, debug):
+    from django.test import Client
+
+    settings.DEBUG = debug
+    response = Client(raise_request_exception=False).get("/api/v1/broken/")
+    assert response.status_code == 500
+    assert response.json() == {"code": "server_error", "detail": "A server error occurred."}

@@ -1,0 +1,181 @@
+"""Order placement throughput next to /healthz/, and an oversell run, on gunicorn + PostgreSQL.
+
+    .venv/bin/python bench/orders.py            # DATABASE_URL defaults to .../ot_orders_bench
+    BENCH_PORT=8140 BENCH_REQUESTS=2000 .venv/bin/python bench/orders.py
+
+Customers place orders through the real API with their own JWTs, each request buying a distinct product
+with ample stock (so the run measures the placement path, not one hot row). The oversell run then sends
+200 simultaneous buyers at one product with stock 50. No CELERY_BROKER_URL is set: notification tasks
+(if any receivers are installed) run eagerly in-process after commit, as in `make run`.
+Writes bench/results/orders.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import Request, Server, bench_env, load, manage, write_report  # noqa: E402
+
+PORT = int(os.environ.get("BENCH_PORT", "8140"))
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "2000"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+CUSTOMERS = 50
+OVERSELL_BUYERS, OVERSELL_STOCK = 200, 50
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/ot_orders_bench"
+
+
+def environment() -> dict[str, str]:
+    env = bench_env(DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    env.pop("CELERY_BROKER_URL", None)  # eager notifications, documented in the report
+    env["JWT_ACCESS_MINUTES"] = "120"  # tokens minted before the run must outlive it
+    return env
+
+
+def ensure_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    base = url.rsplit("/", 1)[0]
+    exists = subprocess.run(
+        ["psql", f"{base}/postgres", "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if not exists:
+        subprocess.run(["psql", f"{base}/postgres", "-c", f'CREATE DATABASE "{name}"'], check=True)
+
+
+def seed(env: dict[str, str]) -> dict:
+    """Create a merchant, products and customers in the bench database; return ids and tokens."""
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.utils import timezone
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    from accounts.models import AccountType, KYCStatus, Merchant, User
+    from catalog.models import Product
+
+    run = uuid.uuid4().hex[:8]
+    owner = User.objects.create_user(
+        email=f"bench-merchant-{run}@example.com", password=None, account_type=AccountType.MERCHANT
+    )
+    merchant = Merchant.objects.create(
+        user=owner,
+        company_name=f"Bench Shop {run}",
+        kyc_status=KYCStatus.APPROVED,
+        is_active=True,
+        activated_at=timezone.now(),
+    )
+    products = Product.objects.bulk_create(
+        [
+            Product(
+                merchant=merchant, sku=f"B-{run}-{i}", name=f"Bench item {i}", price="10.00", stock=1_000_000
+            )
+            for i in range(REQUESTS)
+        ]
+    )
+    scarce = Product.objects.create(
+        merchant=merchant, sku=f"B-{run}-scarce", name="Scarce item", price="10.00", stock=OVERSELL_STOCK
+    )
+    customers = [
+        User.objects.create_user(
+            email=f"bench-{run}-{i}@example.com", password=None, account_type=AccountType.CUSTOMER
+        )
+        for i in range(max(CUSTOMERS, OVERSELL_BUYERS))
+    ]
+    return {
+        "products": [str(p.pk) for p in products],
+        "scarce": str(scarce.pk),
+        "tokens": [str(RefreshToken.for_user(c).access_token) for c in customers],
+    }
+
+
+def order_request(product_id: str, token: str) -> Request:
+    body = {
+        "items": [{"product": product_id, "quantity": 1}],
+        "phone_number": "+254712345678",
+        "shipping_address": "Bench Road 1, Nairobi",
+    }
+    return Request(
+        "POST",
+        "/api/v1/orders/",
+        body=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
+
+
+def main() -> None:
+    env = environment()
+    ensure_database(env["DATABASE_URL"])
+    manage("migrate", "--noinput", "-v", "0", env=env)
+    data = seed(env)
+    tokens, products = data["tokens"], data["products"]
+
+    from catalog.models import Product
+    from orders.models import Order
+
+    with Server(port=PORT, workers=WORKERS, env=env):
+        # Warm-up: every worker loads its code paths before anything is measured.
+        load("warmup", port=PORT, requests=lambda i: Request("GET", "/healthz/"), total=200, concurrency=8)
+        healthz = load(
+            "healthz",
+            port=PORT,
+            requests=lambda i: Request("GET", "/healthz/"),
+            total=REQUESTS,
+            concurrency=CONCURRENCY,
+        )
+        placement = load(
+            "order_place",
+            port=PORT,
+            requests=lambda i: order_request(products[i], tokens[i % CUSTOMERS]),
+            total=REQUESTS,
+            concurrency=CONCURRENCY,
+        )
+        oversell = load(
+            "oversell",
+            port=PORT,
+            requests=lambda i: order_request(data["scarce"], tokens[i]),
+            total=OVERSELL_BUYERS,
+            concurrency=OVERSELL_BUYERS,
+        )
+
+    codes = oversell.status_counts
+    scarce = Product.objects.get(pk=data["scarce"])
+    report = {
+        "setup": {
+            "server": f"gunicorn gthread, {WORKERS} workers x 4 threads",
+            "database": "PostgreSQL",
+            "celery": "no broker: eager in-process",
+            "requests": REQUESTS,
+            "concurrency": CONCURRENCY,
+        },
+        "healthz": healthz,
+        "order_place": placement,
+        "order_place_to_healthz_ratio": placement.ratio_to(healthz),
+        "goal_ratio": 0.2,
+        "oversell": {
+            "buyers": OVERSELL_BUYERS,
+            "stock": OVERSELL_STOCK,
+            "accepted": codes.get("201", 0),
+            "insufficient_stock_409": codes.get("409", 0),
+            "server_errors_5xx": sum(n for code, n in codes.items() if code.startswith("5")),
+            "other": {c: n for c, n in codes.items() if c not in ("201", "409") and not c.startswith("5")},
+            "stock_left": scarce.stock,
+            "orders_for_scarce_item": Order.objects.filter(items__product=scarce).count(),
+            "load": oversell,
+        },
+    }
+    write_report("orders", report)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""Reads on orders: what each user may see, and the admin dashboard's figures."""
+
+from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.http import Http404
+
+from accounts.models import KYCStatus, Merchant
+from notifications.models import Notification, NotificationStatus
+
+from .lifecycle import OrderStatus
+from .models import Order, OrderItem, TrackingEvent
+
+# Orders that earned nothing: they do not count towards revenue.
+NON_REVENUE_STATUSES = (OrderStatus.CANCELLED, OrderStatus.RETURNED)
+
+
+def order_visible_to(*, user) -> QuerySet[Order]:
+    """Every order `user` may see: admins all, merchants theirs, customers their own, anyone else none."""
+    orders = Order.objects.all()
+    if user.is_staff:
+        return orders
+    if user.is_merchant:
+        merchant = getattr(user, "merchant", None)
+        return orders.filter(merchant=merchant) if merchant is not None else orders.none()
+    if user.is_customer:
+        return orders.filter(customer=user)
+    return orders.none()
+
+
+def order_list_for(*, user) -> QuerySet[Order]:
+    """`order_visible_to` with what an order's representation needs, in a constant number of queries."""
+    return order_visible_to(user=user).prefetch_related(
+        Prefetch("items", queryset=OrderItem.objects.order_by("id"))
+    )
+
+
+def order_get_for(*, user, order_id) -> Order:
+    """One order `user` may see; another tenant's order is simply not found (404, never 403)."""
+    try:
+        return order_list_for(user=user).get(pk=order_id)
+    except (Order.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def order_events(*, order: Order) -> QuerySet[TrackingEvent]:
+    """An order's timeline, oldest first."""
+    return order.events.order_by("occurred_at", "id")
+
+
+def order_dashboard() -> dict:
+    """The admin dashboard: orders by status, revenue by currency, KYC queue, failed notifications."""
+    by_status = dict.fromkeys(OrderStatus.values, 0)
+    for row in Order.objects.order_by().values("status").annotate(n=Count("id")):
+        by_status[row["status"]] = row["n"]
+    revenue = {
+        row["currency"]: row["total"]
+        for row in Order.objects.exclude(status__in=NON_REVENUE_STATUSES)
+        .order_by("currency")
+        .values("currency")
+        .annotate(total=Sum("total_amount"))
+    }
+    return {
+        "orders_total": sum(by_status.values()),
+        "orders_by_status": by_status,
+        "revenue_by_currency": revenue,
+        "merchants_awaiting_kyc": Merchant.objects.filter(kyc_status=KYCStatus.SUBMITTED).count(),
+        "failed_notifications": Notification.objects.filter(status=NotificationStatus.FAILED).count(),
+    }

@@ -1,0 +1,206 @@
+"""Orders API: thin views that parse input, call one service or selector and serialize the result."""
+
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import IsActiveMerchant, IsAdmin, IsCustomer
+
+from .lifecycle import OrderStatus
+from .models import Order
+from .permissions import CanReadOrders
+from .selectors import order_dashboard, order_events, order_get_for, order_list_for
+from .serializers import (
+    DashboardSerializer,
+    OrderCancelSerializer,
+    OrderCreateSerializer,
+    OrderSerializer,
+    OrderStatusSerializer,
+    OrderUpdateSerializer,
+    TrackingEventSerializer,
+)
+from .services import order_cancel, order_place, order_set_status, order_update_contact
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    name="Idempotency-Key",
+    type=str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="Repeat a request with the same key (per user, at most 100 characters) to get the first "
+    "order back (200) instead of a second one.",
+)
+ERRORS = {
+    400: OpenApiResponse(description="`validation_error`, `mixed_merchants`, `product_unavailable`"),
+    403: OpenApiResponse(description="`permission_denied` or `kyc_required`"),
+    404: OpenApiResponse(description="`not_found`: no such order for this user"),
+}
+
+
+class OrderFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=OrderStatus.choices)
+    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Order
+        fields = ["status", "created_after", "created_before"]
+
+
+class OrderListCreateView(GenericAPIView):
+    serializer_class = OrderSerializer
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = OrderFilter
+
+    def get_permissions(self):
+        return [IsCustomer()] if self.request.method == "POST" else [CanReadOrders()]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return Order.objects.none()
+        return order_list_for(user=self.request.user)
+
+    @extend_schema(
+        operation_id="orders_list",
+        summary="Orders this user may see",
+        description="Customers: their own; merchants: orders for them; admins: all. Newest first.",
+        responses={200: OrderSerializer(many=True), 403: ERRORS[403]},
+    )
+    def get(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(OrderSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="orders_create",
+        summary="Place an order (customers)",
+        parameters=[IDEMPOTENCY_HEADER],
+        request=OrderCreateSerializer,
+        responses={
+            201: OrderSerializer,
+            200: OpenApiResponse(OrderSerializer, description="The first order of this Idempotency-Key"),
+            400: ERRORS[400],
+            403: ERRORS[403],
+            409: OpenApiResponse(description="`insufficient_stock`; `products` lists what is short"),
+        },
+    )
+    def post(self, request):
+        serializer = OrderCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        order, created = order_place(
+            customer=request.user,
+            items=[{"product": item["product"], "quantity": item["quantity"]} for item in data["items"]],
+            phone_number=data["phone_number"],
+            shipping_address=data["shipping_address"],
+            note=data["note"],
+            idempotency_key=request.headers.get("Idempotency-Key") or None,
+        )
+        return Response(
+            OrderSerializer(order).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+class OrderDetailView(APIView):
+    def get_permissions(self):
+        return [IsCustomer()] if self.request.method == "PATCH" else [CanReadOrders()]
+
+    @extend_schema(
+        operation_id="orders_retrieve",
+        summary="One order",
+        responses={200: OrderSerializer, 403: ERRORS[403], 404: ERRORS[404]},
+    )
+    def get(self, request, order_id):
+        return Response(OrderSerializer(order_get_for(user=request.user, order_id=order_id)).data)
+
+    @extend_schema(
+        operation_id="orders_partial_update",
+        summary="Change contact details while pending (the customer owner)",
+        request=OrderUpdateSerializer,
+        responses={
+            200: OrderSerializer,
+            400: ERRORS[400],
+            403: ERRORS[403],
+            404: ERRORS[404],
+            409: OpenApiResponse(description="`order_not_editable`: the order is no longer pending"),
+        },
+    )
+    def patch(self, request, order_id):
+        order = order_get_for(user=request.user, order_id=order_id)
+        serializer = OrderUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        order_update_contact(order=order, **serializer.validated_data)
+        return Response(OrderSerializer(order_get_for(user=request.user, order_id=order_id)).data)
+
+
+class OrderCancelView(APIView):
+    permission_classes = [CanReadOrders]
+
+    @extend_schema(
+        operation_id="orders_cancel",
+        summary="Cancel an order; its stock comes back exactly once",
+        description="Customers may cancel their own order while it is pending or confirmed; the merchant "
+        "and admins as long as the lifecycle allows (pending, confirmed, processing).",
+        request=OrderCancelSerializer,
+        responses={
+            200: OrderSerializer,
+            403: ERRORS[403],
+            404: ERRORS[404],
+            409: OpenApiResponse(description="`invalid_transition` or `not_cancellable`"),
+        },
+    )
+    def post(self, request, order_id):
+        order = order_get_for(user=request.user, order_id=order_id)
+        serializer = OrderCancelSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order_cancel(order=order, actor=request.user, reason=serializer.validated_data["reason"])
+        return Response(OrderSerializer(order_get_for(user=request.user, order_id=order_id)).data)
+
+
+class OrderStatusView(APIView):
+    permission_classes = [IsActiveMerchant | IsAdmin]
+
+    @extend_schema(
+        operation_id="orders_set_status",
+        summary="Move an order along its lifecycle (its merchant or an admin)",
+        request=OrderStatusSerializer,
+        responses={
+            200: OrderSerializer,
+            400: ERRORS[400],
+            403: ERRORS[403],
+            404: ERRORS[404],
+            409: OpenApiResponse(description="`invalid_transition`: the lifecycle forbids this move"),
+        },
+    )
+    def post(self, request, order_id):
+        order = order_get_for(user=request.user, order_id=order_id)
+        serializer = OrderStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order_set_status(order=order, actor=request.user, **serializer.validated_data)
+        return Response(OrderSerializer(order_get_for(user=request.user, order_id=order_id)).data)
+
+
+class OrderTrackingView(APIView):
+    permission_classes = [CanReadOrders]
+
+    @extend_schema(
+        operation_id="orders_tracking",
+        summary="An order's timeline, oldest first",
+        responses={200: TrackingEventSerializer(many=True), 403: ERRORS[403], 404: ERRORS[404]},
+    )
+    def get(self, request, order_id):
+        order = order_get_for(user=request.user, order_id=order_id)
+        return Response(TrackingEventSerializer(order_events(order=order), many=True).data)
+
+
+class AdminDashboardView(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(
+        operation_id="admin_dashboard",
+        summary="Platform figures for admins",
+        responses={200: DashboardSerializer, 403: ERRORS[403]},
+    )
+    def get(self, request):
+        return Response(DashboardSerializer(order_dashboard()).data)
