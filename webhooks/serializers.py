@@ -7,12 +7,9 @@ from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
 from orders.lifecycle import OrderStatus
-from orders.models import OrderSource
+from orders.services import MAX_LINE_QUANTITY, MAX_ORDER_TOTAL
 
 from .models import WebhookDelivery
-
-# The largest amount an order line or total can hold (DecimalField(max_digits=14, decimal_places=2)).
-MAX_AMOUNT = Decimal("999999999999.99")
 
 
 class WebhookCustomerSerializer(serializers.Serializer):
@@ -24,7 +21,7 @@ class WebhookCustomerSerializer(serializers.Serializer):
 class WebhookItemSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64, required=False, allow_blank=True)
     name = serializers.CharField(max_length=200)
-    quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
     unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
 
 
@@ -38,7 +35,7 @@ class WebhookOrderCreatedDataSerializer(serializers.Serializer):
 
     def validate_items(self, items):
         total = sum((item["unit_price"] * item["quantity"] for item in items), Decimal("0"))
-        if total > MAX_AMOUNT:
+        if total > MAX_ORDER_TOTAL:
             raise serializers.ValidationError("The order total is larger than an order can hold.")
         return items
 
@@ -93,39 +90,6 @@ WebhookEventSchema = PolymorphicProxySerializer(
     },
     resource_type_field_name="type",
 )
-
-
-# Plain serializers with declared fields, not ModelSerializers: building a ModelSerializer's fields from
-# the model on every instantiation costs more than the rest of the response (this is the hot path of
-# every accepted webhook). tests/webhooks/test_representation.py keeps them equal to the model.
-class WebhookOrderItemSerializer(serializers.Serializer):
-    product = serializers.UUIDField(source="product_id", allow_null=True, read_only=True)
-    sku = serializers.CharField(read_only=True)
-    name = serializers.CharField(read_only=True)
-    quantity = serializers.IntegerField(read_only=True)
-    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
-    line_total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-
-
-class WebhookOrderSerializer(serializers.Serializer):
-    """The order as the contract shows it (the same fields as `GET /api/v1/orders/{id}/`)."""
-
-    id = serializers.UUIDField(read_only=True)
-    order_number = serializers.CharField(read_only=True)
-    status = serializers.ChoiceField(choices=OrderStatus.choices, read_only=True)
-    source = serializers.ChoiceField(choices=OrderSource.choices, read_only=True)
-    external_id = serializers.CharField(read_only=True, allow_null=True)
-    merchant = serializers.UUIDField(source="merchant_id", read_only=True)
-    customer_name = serializers.CharField(read_only=True)
-    phone_number = serializers.CharField(read_only=True)
-    email = serializers.EmailField(read_only=True)
-    shipping_address = serializers.CharField(read_only=True)
-    items = WebhookOrderItemSerializer(many=True, read_only=True)
-    total_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-    currency = serializers.CharField(read_only=True)
-    tracking_code = serializers.CharField(read_only=True)
-    created_at = serializers.DateTimeField(read_only=True)
-    updated_at = serializers.DateTimeField(read_only=True)
 
 
 class WebhookErrorSerializer(serializers.Serializer):

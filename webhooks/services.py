@@ -19,11 +19,12 @@ from accounts.models import Merchant
 from accounts.selectors import merchant_webhook_secrets_valid
 from core.errors import ApiError
 from core.exceptions import error_body
+from orders.serializers import OrderSerializer
 
 from .errors import WebhookError
 from .events import webhook_event_apply
 from .models import WebhookDelivery
-from .serializers import EVENT_DATA_SERIALIZERS, WebhookEnvelopeSerializer, WebhookOrderSerializer
+from .serializers import EVENT_DATA_SERIALIZERS, WebhookEnvelopeSerializer
 from .signatures import signature_matches
 
 MAX_BODY_BYTES = 256 * 1024
@@ -224,9 +225,7 @@ def _event_apply_once(*, merchant: Merchant, delivery: WebhookDelivery, event: d
             delivery.save(force_insert=True)
             status, order = webhook_event_apply(merchant=merchant, event=event)
             # Rendered once: the same JSON is stored for duplicates and sent back now.
-            answer = WebhookAnswer(
-                status, json.loads(JSONRenderer().render(WebhookOrderSerializer(order).data))
-            )
+            answer = WebhookAnswer(status, json.loads(JSONRenderer().render(OrderSerializer(order).data)))
             _delivery_answer(delivery=delivery, answer=answer, order_id=order.pk)
         return answer
     except BaseException as exc:
