@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import uuid
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -26,6 +28,7 @@ from bench.harness import Request, Server, bench_env, load, manage, write_report
 PORT = int(os.environ.get("BENCH_PORT", "8140"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "2000"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 CUSTOMERS = 50
 OVERSELL_BUYERS, OVERSELL_STOCK = 200, 50
@@ -126,20 +129,27 @@ def main() -> None:
     with Server(port=PORT, workers=WORKERS, env=env):
         # Warm-up: every worker loads its code paths before anything is measured.
         load("warmup", port=PORT, requests=lambda i: Request("GET", "/healthz/"), total=200, concurrency=8)
-        healthz = load(
-            "healthz",
-            port=PORT,
-            requests=lambda i: Request("GET", "/healthz/"),
-            total=REQUESTS,
-            concurrency=CONCURRENCY,
-        )
-        placement = load(
-            "order_place",
-            port=PORT,
-            requests=lambda i: order_request(products[i], tokens[i % CUSTOMERS]),
-            total=REQUESTS,
-            concurrency=CONCURRENCY,
-        )
+        # Alternate healthz and placement in rounds, so a noisy neighbour on the box skews both alike.
+        rounds = []
+        per_round = REQUESTS // ROUNDS
+        for r in range(ROUNDS):
+            healthz = load(
+                f"healthz#{r + 1}",
+                port=PORT,
+                requests=lambda i: Request("GET", "/healthz/"),
+                total=per_round,
+                concurrency=CONCURRENCY,
+            )
+            placement = load(
+                f"order_place#{r + 1}",
+                port=PORT,
+                requests=lambda i, r=r: order_request(products[r * per_round + i], tokens[i % CUSTOMERS]),
+                total=per_round,
+                concurrency=CONCURRENCY,
+            )
+            rounds.append(
+                {"healthz": healthz, "order_place": placement, "ratio": placement.ratio_to(healthz)}
+            )
         oversell = load(
             "oversell",
             port=PORT,
@@ -157,10 +167,15 @@ def main() -> None:
             "celery": "no broker: eager in-process",
             "requests": REQUESTS,
             "concurrency": CONCURRENCY,
+            "rounds": ROUNDS,
         },
-        "healthz": healthz,
-        "order_place": placement,
-        "order_place_to_healthz_ratio": placement.ratio_to(healthz),
+        "rounds": rounds,
+        "healthz_rps": [r["healthz"].rps for r in rounds],
+        "order_place_rps": [r["order_place"].rps for r in rounds],
+        "order_place_to_healthz_ratio": statistics.median(r["ratio"] for r in rounds),
+        "order_place_status_counts": dict(
+            sum((Counter(r["order_place"].status_counts) for r in rounds), Counter())
+        ),
         "goal_ratio": 0.2,
         "oversell": {
             "buyers": OVERSELL_BUYERS,
