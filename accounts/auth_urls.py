@@ -1,1 +1,15 @@
-urlpatterns = []
+from django.urls import path
+
+from . import auth_views
+
+urlpatterns = [
+    path("auth/register/", auth_views.RegisterView.as_view(), name="auth-register"),
+    path("auth/verify-otp/", auth_views.OTPVerifyView.as_view(), name="auth-verify-otp"),
+    path("auth/request-otp/", auth_views.OTPRequestView.as_view(), name="auth-request-otp"),
+    path("auth/login/", auth_views.LoginView.as_view(), name="auth-login"),
+    path("auth/token/refresh/", auth_views.TokenRefreshView.as_view(), name="auth-token-refresh"),
+    path("auth/logout/", auth_views.LogoutView.as_view(), name="auth-logout"),
+    path("auth/me/", auth_views.MeView.as_view(), name="auth-me"),
+    path("auth/change-password/", auth_views.PasswordChangeView.as_view(), name="auth-change-password"),
+    path("auth/oidc/token/", auth_views.OIDCTokenView.as_view(), name="auth-oidc-token"),
+]

@@ -1,7 +1,63 @@
 """Bearer authentication: our SimpleJWT tokens, or (when configured) the OIDC provider's access tokens."""
 
+import jwt
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import InvalidToken
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+
+from .oidc import oidc_enabled, oidc_user_for_access_token
+
+
+def _signed_by_us(raw_token: bytes) -> bool:
+    """True when the token carries our signature, expired or not: such a token never leaves for the provider."""
+    try:
+        jwt.decode(
+            raw_token,
+            jwt_settings.VERIFYING_KEY or jwt_settings.SIGNING_KEY,
+            algorithms=[jwt_settings.ALGORITHM],
+            options={"verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False},
+        )
+    except jwt.PyJWTError:
+        return False
+    return True
 
 
 class BearerAuthentication(JWTAuthentication):
-    """Accepts this platform's JWTs. OIDC provider tokens are added by the accounts OIDC work."""
+    """`Authorization: Bearer <token>`: one of our JWTs, else a provider access token checked at userinfo.
+
+    SimpleJWT raises on any token it cannot validate, so it is asked first and a token that does not
+    carry our signature is handed to the OIDC provider instead of failing the request.
+    """
+
+    def authenticate(self, request):
+        header = self.get_header(request)
+        if header is None:
+            return None
+        raw_token = self.get_raw_token(header)
+        if raw_token is None:
+            return None
+        try:
+            validated_token = self.get_validated_token(raw_token)
+        except InvalidToken:
+            if not oidc_enabled() or _signed_by_us(raw_token):
+                raise
+            access_token = raw_token.decode("utf-8", errors="replace")
+            return oidc_user_for_access_token(access_token=access_token), access_token
+        return self.get_user(validated_token), validated_token
+
+
+class BearerAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Documents `BearerAuthentication` in the OpenAPI schema."""
+
+    target_class = BearerAuthentication
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "This platform's JWT access token, or an access token from the configured "
+            "OpenID Connect provider.",
+        }

@@ -1,1 +1,42 @@
-urlpatterns = []
+from django.urls import path
+
+from . import merchant_admin_views as admin_views
+from . import merchant_views as views
+
+urlpatterns = [
+    path("merchants/me/", views.MerchantMeView.as_view(), name="merchant-me"),
+    path("merchants/me/kyc/", views.MerchantKYCView.as_view(), name="merchant-kyc"),
+    path("merchants/me/kyc/document/", views.MerchantKYCDocumentView.as_view(), name="merchant-kyc-document"),
+    path(
+        "merchants/me/kyc/<uuid:submission_id>/document/",
+        views.MerchantKYCSubmissionDocumentView.as_view(),
+        name="merchant-kyc-submission-document",
+    ),
+    path(
+        "merchants/me/webhook-secrets/",
+        views.WebhookSecretListView.as_view(),
+        name="merchant-webhook-secrets",
+    ),
+    path(
+        "merchants/me/webhook-secrets/rotate/",
+        views.WebhookSecretRotateView.as_view(),
+        name="merchant-webhook-secrets-rotate",
+    ),
+    path("admin/merchants/", admin_views.AdminMerchantListView.as_view(), name="admin-merchants"),
+    path(
+        "admin/merchants/<uuid:merchant_id>/kyc/approve/",
+        admin_views.AdminKYCApproveView.as_view(),
+        name="admin-merchant-kyc-approve",
+    ),
+    path(
+        "admin/merchants/<uuid:merchant_id>/kyc/reject/",
+        admin_views.AdminKYCRejectView.as_view(),
+        name="admin-merchant-kyc-reject",
+    ),
+    path(
+        "admin/kyc-submissions/<uuid:submission_id>/document/",
+        admin_views.AdminKYCDocumentView.as_view(),
+        name="admin-kyc-submission-document",
+    ),
+    path("admin/customers/", admin_views.AdminCustomerListView.as_view(), name="admin-customers"),
+]

@@ -8,7 +8,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import LazyObject
+from django.utils.functional import cached_property
 from phonenumber_field.modelfields import PhoneNumberField
 
 from .managers import UserManager
@@ -102,19 +102,33 @@ class Merchant(models.Model):
     class Meta:
         ordering = ["company_name"]
         indexes = [models.Index(fields=["kyc_status"])]
+        constraints = [
+            # Only an approved merchant can be active (an admin may still deactivate an approved one).
+            models.CheckConstraint(
+                condition=Q(is_active=False) | Q(kyc_status="approved"),
+                name="merchant_active_only_if_approved",
+            ),
+        ]
 
     def __str__(self):
         return self.company_name
 
 
-class _PrivateStorage(LazyObject):
-    """Storage for KYC documents: outside MEDIA_ROOT, never served by a public URL."""
+class PrivateStorage(FileSystemStorage):
+    """Storage for KYC documents: under PRIVATE_MEDIA_ROOT (outside MEDIA_ROOT), never served by a public URL.
 
-    def _setup(self):
-        self._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    The location is read from settings when first used, so migrations do not freeze a machine's path.
+    """
+
+    @cached_property
+    def base_location(self):
+        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
+
+    def url(self, name):
+        raise ValueError("Private files have no public URL; serve them through an authorised view.")
 
 
-private_storage = _PrivateStorage()
+private_storage = PrivateStorage()
 
 
 def _kyc_upload_to(instance, filename):
@@ -146,10 +160,23 @@ class KYCSubmission(models.Model):
         ordering = ["-submitted_at"]
         verbose_name = "KYC submission"
         constraints = [
-            # At most one submission awaiting a decision per merchant.
+            # At most one live submission per merchant: a new one only after a rejection.
             models.UniqueConstraint(
-                fields=["merchant"], condition=Q(status="submitted"), name="one_pending_kyc_per_merchant"
-            )
+                fields=["merchant"],
+                condition=Q(status__in=["submitted", "approved"]),
+                name="one_live_kyc_per_merchant",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["submitted", "approved", "rejected"]),
+                name="kyc_submission_status_valid",
+            ),
+            # A decision always records who made it and when; a rejection always says why.
+            models.CheckConstraint(
+                condition=Q(status="submitted", decided_at__isnull=True)
+                | Q(status="approved", decided_at__isnull=False)
+                | (Q(status="rejected", decided_at__isnull=False) & ~Q(rejection_reason="")),
+                name="kyc_decision_audited",
+            ),
         ]
 
     def __str__(self):
@@ -161,13 +188,19 @@ class WebhookSecret(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="webhook_secrets")
-    secret = models.CharField(max_length=100)
+    secret = models.CharField(max_length=100, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["merchant", "expires_at"])]
+        constraints = [
+            # One current (non-expiring) secret per merchant; rotation expires it before adding the next.
+            models.UniqueConstraint(
+                fields=["merchant"], condition=Q(expires_at__isnull=True), name="one_current_webhook_secret"
+            ),
+        ]
 
     def __repr__(self):
         return f"<WebhookSecret {self.id} merchant={self.merchant_id}>"

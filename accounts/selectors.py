@@ -1,9 +1,10 @@
 """Reads on accounts."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
-from .models import Merchant, WebhookSecret
+from .models import AccountType, KYCSubmission, Merchant, User, WebhookSecret
 
 
 def merchant_webhook_secrets_valid(*, merchant: Merchant) -> QuerySet[WebhookSecret]:
@@ -11,3 +12,40 @@ def merchant_webhook_secrets_valid(*, merchant: Merchant) -> QuerySet[WebhookSec
     return WebhookSecret.objects.filter(merchant=merchant).filter(
         Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
     )
+
+
+def kyc_submission_latest(*, merchant: Merchant) -> KYCSubmission | None:
+    """The merchant's most recent KYC submission, whatever its status; None before the first one."""
+    return KYCSubmission.objects.filter(merchant=merchant).order_by("-submitted_at").first()
+
+
+def kyc_submission_get_for(*, user: User, submission_id) -> KYCSubmission:
+    """A KYC submission the user may see: its own merchant's, or any for an admin. Otherwise 404."""
+    submissions = KYCSubmission.objects.select_related("merchant")
+    if not user.is_staff:
+        submissions = submissions.filter(merchant__user=user)
+    try:
+        return submissions.get(pk=submission_id)
+    except (KYCSubmission.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+def merchant_get(*, merchant_id) -> Merchant:
+    """One merchant by id for an admin; 404 when unknown."""
+    try:
+        return Merchant.objects.select_related("user").get(pk=merchant_id)
+    except (Merchant.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+def merchant_list() -> QuerySet[Merchant]:
+    """Every merchant with its user and latest KYC submission (admin list; filtered by the view)."""
+    latest_first = KYCSubmission.objects.order_by("-submitted_at")
+    return Merchant.objects.select_related("user").prefetch_related(
+        Prefetch("kyc_submissions", queryset=latest_first, to_attr="kyc_submissions_latest_first")
+    )
+
+
+def customer_list() -> QuerySet[User]:
+    """Customer accounts (not merchants, not staff), newest first."""
+    return User.objects.filter(account_type=AccountType.CUSTOMER, is_staff=False).order_by("-date_joined")

@@ -12,7 +12,9 @@ class Category(MPTTModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=160, unique=True)
-    parent = TreeForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    # CASCADE so that mptt's delete() takes the subtree with it; `category_delete` refuses (409) first when
+    # any product sits in that subtree, and Product.category stays PROTECT as the last line of defence.
+    parent = TreeForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class MPTTMeta:
@@ -20,6 +22,10 @@ class Category(MPTTModel):
 
     class Meta:
         verbose_name_plural = "categories"
+        indexes = [
+            # Subtree lookups: `tree_id = X AND lft BETWEEN a AND b` (average prices, category filter).
+            models.Index(fields=["tree_id", "lft"], name="category_tree_bounds"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["parent", "name"], name="unique_category_name_among_siblings"),
             models.UniqueConstraint(
@@ -61,6 +67,10 @@ class Product(models.Model):
         indexes = [
             models.Index(fields=["category", "is_active"]),
             models.Index(fields=["merchant", "is_active"]),
+            # Average prices read only (category, price) of active products: an index-only scan.
+            models.Index(
+                fields=["category", "price"], condition=Q(is_active=True), name="product_active_price"
+            ),
         ]
 
     def __str__(self):
@@ -69,3 +79,16 @@ class Product(models.Model):
     @property
     def is_low_stock(self) -> bool:
         return self.stock <= self.low_stock_threshold
+
+
+class CategoryTreeVersion(models.Model):
+    """One row whose `version` moves on every category write: the key of the cached category tree.
+
+    Kept in the database (not the cache) so every web process agrees on it, whatever the cache backend.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"category tree v{self.version}"

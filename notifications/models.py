@@ -32,6 +32,8 @@ class Broadcast(models.Model):
     channels = models.JSONField(default=list)
     subject = models.CharField(max_length=200, blank=True)
     message = models.TextField()
+    # Users reached on at least one channel (a user with both a phone and an email counts once).
+    recipients = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -45,6 +47,8 @@ class Broadcast(models.Model):
 
 
 class Notification(models.Model):
+    """One message to one recipient on one channel; rendered from `template` and `context` when sent."""
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     channel = models.CharField(max_length=8, choices=Channel.choices)
     recipient = models.CharField(max_length=254)
@@ -58,6 +62,11 @@ class Notification(models.Model):
     provider_message_id = models.CharField(max_length=128, blank=True)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Set (and committed) by the worker that is about to call the provider; cleared when it records the
+    # outcome. A row still claimed after the lease expired means the worker died mid-send: its outcome is
+    # unknown, so it is failed rather than resent (README, "Workers": never sent twice).
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
     order = models.ForeignKey(
         "orders.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
     )
@@ -72,6 +81,19 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["channel", "status"]),
+            models.Index(fields=["broadcast", "status"]),
+        ]
+        constraints = [
+            # A broadcast reaches each address once per channel, however many users share it.
+            models.UniqueConstraint(
+                fields=["broadcast", "channel", "recipient"],
+                condition=models.Q(broadcast__isnull=False),
+                name="notification_once_per_broadcast_recipient",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                name="notification_sent_has_sent_at",
+            ),
         ]
 
     def __str__(self):

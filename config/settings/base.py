@@ -229,3 +229,62 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# --- accounts: authentication (JWT + OIDC) ---
+# The browser code flow answers a plain 503 instead of redirecting nowhere when no provider is configured.
+OIDC_AUTHENTICATE_CLASS = "accounts.oidc.OIDCAuthenticateView"
+OIDC_CALLBACK_CLASS = "accounts.oidc.OIDCCallbackView"
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile")
+# Access tokens carry a hash of the password hash: changing the password revokes them at once.
+SIMPLE_JWT["CHECK_REVOKE_TOKEN"] = True
+
+# accounts (merchants): one schema name for the KYC status choices (merchant `kyc_status`, submission `status`).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["KYCStatusEnum"] = "accounts.models.KYCStatus"
+
+# --- Notifications and Celery wiring (owned by notifications) ---------------------------------------------
+# One queue per channel so a slow SMTP server never holds up SMS; the sweeper runs on the default queue.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "notifications.send_sms": {"queue": "sms"},
+    "notifications.send_sms_batch": {"queue": "sms"},
+    "notifications.send_email": {"queue": "email"},
+    "notifications.sweep": {"queue": "celery"},
+}
+# Retries: exponential backoff with full jitter, base * 2**(attempt-1) capped at MAX, up to MAX_ATTEMPTS tries.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.float("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env.float("NOTIFICATIONS_RETRY_MAX_SECONDS", default=3600)
+# Waits up to this long are broker countdowns (well under the Redis visibility timeout); longer ones are
+# left in `next_attempt_at` for the sweeper.
+NOTIFICATIONS_COUNTDOWN_MAX_SECONDS = env.float("NOTIFICATIONS_COUNTDOWN_MAX_SECONDS", default=300)
+# The sweeper (celery beat) re-enqueues pending rows due for this long without a worker picking them up
+# (e.g. the broker was down at commit) and fails rows claimed for longer than the lease (worker died mid-send).
+NOTIFICATIONS_SWEEP_INTERVAL_SECONDS = env.float("NOTIFICATIONS_SWEEP_INTERVAL_SECONDS", default=30)
+NOTIFICATIONS_SWEEP_GRACE_SECONDS = env.float("NOTIFICATIONS_SWEEP_GRACE_SECONDS", default=60)
+NOTIFICATIONS_SENDING_LEASE_SECONDS = env.float("NOTIFICATIONS_SENDING_LEASE_SECONDS", default=300)
+NOTIFICATIONS_SMS_BATCH_SIZE = env.int("NOTIFICATIONS_SMS_BATCH_SIZE", default=100)
+AFRICASTALKING_TIMEOUT_SECONDS = env.float("AFRICASTALKING_TIMEOUT_SECONDS", default=10)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=120)
+CELERY_BEAT_SCHEDULE = {
+    "notifications-sweep": {"task": "notifications.sweep", "schedule": NOTIFICATIONS_SWEEP_INTERVAL_SECONDS},
+}
+# One OpenAPI enum for the channel choice, whether it appears as a field or inside a list.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    NotificationChannelEnum="notifications.models.Channel",
+    NotificationStatusEnum="notifications.models.NotificationStatus",
+)
+
+# --- OpenAPI: one component name per choice set that shares a field name across apps ---
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "OrderStatusEnum": "orders.lifecycle.OrderStatus",
+        "OrderSourceEnum": "orders.models.OrderSource",
+        "TrackingEventSourceEnum": "orders.models.EventSource",
+        "NotificationStatusEnum": "notifications.models.NotificationStatus",
+    }
+)
+
+# No broker: tasks run eagerly; an in-memory transport keeps kombu from looking for a broker on localhost.
+if not CELERY_BROKER_URL:
+    CELERY_BROKER_URL = "memory://"

@@ -1,6 +1,7 @@
 """Admins read the platform's figures at GET /api/v1/admin/dashboard/."""
 
 import pytest
+from django.utils import timezone
 
 from notifications.models import Notification
 from tests.factories import MerchantFactory, ProductFactory
@@ -21,7 +22,13 @@ def test_the_dashboard_counts_orders_revenue_kyc_queue_and_failed_messages(admin
     Notification.objects.bulk_create(
         [
             Notification(channel="sms", recipient="+254700000001", template="t", status="failed"),
-            Notification(channel="sms", recipient="+254700000002", template="t", status="sent"),
+            Notification(
+                channel="sms",
+                recipient="+254700000002",
+                template="t",
+                status="sent",
+                sent_at=timezone.now(),
+            ),
         ]
     )
 

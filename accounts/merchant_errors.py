@@ -1,0 +1,10 @@
+"""Error codes of the merchant, KYC and webhook-secret API (beside `accounts.errors.AccountError`)."""
+
+from enum import StrEnum
+
+
+class MerchantError(StrEnum):
+    INVALID_DOCUMENT = "invalid_document"
+    KYC_ALREADY_SUBMITTED = "kyc_already_submitted"
+    KYC_NOT_PENDING = "kyc_not_pending"
+    KYC_NOT_SUBMITTED = "kyc_not_submitted"

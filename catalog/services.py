@@ -1,0 +1,261 @@
+"""Writes on the catalog: categories (admin) and products (their merchant)."""
+
+import secrets
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, ProtectedError
+from django.utils.text import slugify
+
+from core.errors import ApiError
+from core.files import validate_upload
+
+from .errors import CatalogError
+from .models import Category, CategoryTreeVersion, Product
+
+PRODUCT_IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
+PRODUCT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
+_IMAGE_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+_SLUG_MAX = Category._meta.get_field("slug").max_length
+_GENERATED_SKU_ATTEMPTS = 5
+
+
+# --- categories ----------------------------------------------------------------------------------------
+
+
+def category_slug_for(*, name: str, exclude_pk=None) -> str:
+    """`slugify(name)`, with a short random suffix when another category already has it."""
+    base = (slugify(name) or "category")[: _SLUG_MAX - 7]
+    others = Category.objects.exclude(pk=exclude_pk) if exclude_pk else Category.objects.all()
+    slug = base
+    while others.filter(slug=slug).exists():
+        slug = f"{base}-{secrets.token_hex(3)}"
+    return slug
+
+
+def _ensure_name_free(*, name: str, parent: Category | None, exclude_pk=None) -> None:
+    siblings = Category.objects.filter(parent=parent, name__iexact=name)
+    if exclude_pk:
+        siblings = siblings.exclude(pk=exclude_pk)
+    if siblings.exists():
+        where = f"under “{parent.name}”" if parent else "at the top level"
+        raise ApiError(
+            CatalogError.CATEGORY_NAME_TAKEN,
+            f"A category named “{name}” already exists {where}.",
+            status=409,
+            errors={"name": ["A sibling category already has this name."]},
+        )
+
+
+def _save_category(category: Category) -> None:
+    """Save, turning a race on the unique name/slug constraints into the same 409 as the checks above."""
+    try:
+        with transaction.atomic():
+            category.save()
+    except IntegrityError as exc:
+        raise ApiError(
+            CatalogError.CATEGORY_NAME_TAKEN,
+            "A category with this name was just created next to it; try again.",
+            status=409,
+        ) from exc
+
+
+def category_create(*, name: str, parent: Category | None = None) -> Category:
+    """Create a category under `parent` (a root when None); the slug is derived from the name."""
+    name = name.strip()
+    _ensure_name_free(name=name, parent=parent)
+    category = Category(name=name, parent=parent, slug=category_slug_for(name=name))
+    _save_category(category)
+    return category
+
+
+def category_update(*, category: Category, **fields) -> Category:
+    """Rename and/or move a category. Moving (`parent`) carries the whole subtree along.
+
+    `parent=None` makes it a root; a move under itself or one of its descendants is 400.
+    """
+    name = fields.get("name", category.name).strip()
+    parent = fields.get("parent", category.parent)
+    if parent is not None and parent.is_descendant_of(category, include_self=True):
+        raise ApiError(
+            CatalogError.INVALID_CATEGORY_MOVE,
+            "A category cannot be moved under itself or one of its descendants.",
+            errors={"parent": ["Choose a category outside this one's subtree."]},
+        )
+    if name != category.name or parent != category.parent:
+        _ensure_name_free(name=name, parent=parent, exclude_pk=category.pk)
+    if name != category.name:
+        category.slug = category_slug_for(name=name, exclude_pk=category.pk)
+    category.name = name
+    category.parent = parent
+    _save_category(category)
+    return category
+
+
+def category_delete(*, category: Category) -> None:
+    """Delete a category and its (product-free) subtree; 409 `category_in_use` while products sit in it."""
+    in_use = ApiError(
+        CatalogError.CATEGORY_IN_USE,
+        "Products still belong to this category or one of its subcategories.",
+        status=409,
+    )
+    with transaction.atomic():
+        if Product.objects.filter(
+            category__tree_id=category.tree_id,
+            category__lft__gte=category.lft,
+            category__lft__lte=category.rght,
+        ).exists():
+            raise in_use
+        try:
+            category.delete()
+        except ProtectedError as exc:  # a product was added to the subtree in the meantime
+            raise in_use from exc
+
+
+# --- products ------------------------------------------------------------------------------------------
+
+
+def _generated_sku(name: str) -> str:
+    prefix = "".join(ch for ch in slugify(name).upper() if ch.isalnum())[:4] or "SKU"
+    return f"{prefix}-{secrets.token_hex(4).upper()}"
+
+
+def _sku_taken(sku: str) -> ApiError:
+    return ApiError(
+        CatalogError.SKU_TAKEN,
+        f"You already have a product with SKU “{sku}”.",
+        status=409,
+        errors={"sku": ["Already used by another of your products."]},
+    )
+
+
+def _attach_image(product: Product, image) -> None:
+    content_type = validate_upload(
+        image,
+        allowed=PRODUCT_IMAGE_TYPES,
+        max_bytes=PRODUCT_IMAGE_MAX_BYTES,
+        field="image",
+        code=CatalogError.INVALID_IMAGE,
+    )
+    # Our own name: never trust the client's filename.
+    product.image.save(f"{uuid.uuid4().hex}.{_IMAGE_EXTENSIONS[content_type]}", image, save=False)
+
+
+def _save_product(product: Product, *, sku_given: bool) -> None:
+    """Insert/update; a generated SKU that collides is regenerated, a given one is a 409."""
+    for _ in range(_GENERATED_SKU_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                product.save()
+            return
+        except IntegrityError as exc:
+            sku_clash = (
+                Product.objects.filter(merchant_id=product.merchant_id, sku=product.sku)
+                .exclude(pk=product.pk)
+                .exists()
+            )
+            if not sku_clash:
+                raise
+            if sku_given:
+                raise _sku_taken(product.sku) from exc
+            product.sku = _generated_sku(product.name)
+    raise ApiError(CatalogError.SKU_TAKEN, "Could not generate a unique SKU; give one.", status=409)
+
+
+def product_create(
+    *,
+    merchant,
+    name: str,
+    price: Decimal,
+    sku: str = "",
+    description: str = "",
+    currency: str | None = None,
+    stock: int = 0,
+    low_stock_threshold: int = 5,
+    category: Category | None = None,
+    is_active: bool = True,
+    is_featured: bool = False,
+    image=None,
+) -> Product:
+    """Create a product for an active merchant; the SKU is generated when not given."""
+    sku_given = bool(sku)
+    if sku_given and Product.objects.filter(merchant=merchant, sku=sku).exists():
+        raise _sku_taken(sku)
+    product = Product(
+        merchant=merchant,
+        name=name,
+        sku=sku or _generated_sku(name),
+        description=description,
+        price=price,
+        currency=(currency or settings.DEFAULT_CURRENCY).upper(),
+        stock=stock,
+        low_stock_threshold=low_stock_threshold,
+        category=category,
+        is_active=is_active,
+        is_featured=is_featured,
+    )
+    if image is not None:
+        _attach_image(product, image)
+    _save_product(product, sku_given=sku_given)
+    return product
+
+
+_PRODUCT_EDITABLE = {
+    "name",
+    "sku",
+    "description",
+    "price",
+    "currency",
+    "stock",
+    "low_stock_threshold",
+    "category",
+    "is_active",
+    "is_featured",
+}
+
+
+def product_update(*, product: Product, **fields) -> Product:
+    """Change a merchant's product. `image=None` removes the image; a file replaces it."""
+    old_image_name = product.image.name if product.image else None
+    new_sku = fields.get("sku")
+    if (
+        new_sku
+        and new_sku != product.sku
+        and Product.objects.filter(merchant_id=product.merchant_id, sku=new_sku).exists()
+    ):
+        raise _sku_taken(new_sku)
+    for field in _PRODUCT_EDITABLE & fields.keys():
+        value = fields[field]
+        if field == "currency":
+            value = value.upper()
+        if field == "sku" and not value:
+            continue  # an empty SKU keeps the current one
+        setattr(product, field, value)
+    if "image" in fields:
+        if fields["image"] is None:
+            product.image = None
+        else:
+            _attach_image(product, fields["image"])
+    _save_product(product, sku_given=True)
+    new_image_name = product.image.name if product.image else None
+    if old_image_name and old_image_name != new_image_name:
+        storage = Product._meta.get_field("image").storage
+        transaction.on_commit(lambda: storage.delete(old_image_name))
+    return product
+
+
+def product_delete(*, product: Product) -> None:
+    """Delete a product; past order lines keep their copy of its SKU, name and price."""
+    image_name = product.image.name if product.image else None
+    product.delete()
+    if image_name:
+        storage = Product._meta.get_field("image").storage
+        transaction.on_commit(lambda: storage.delete(image_name))
+
+
+def category_tree_changed() -> None:
+    """Move the tree version so every process rebuilds its cached tree (called on every category write)."""
+    if not CategoryTreeVersion.objects.filter(pk=1).update(version=F("version") + 1):
+        CategoryTreeVersion.objects.get_or_create(pk=1, defaults={"version": 1})

@@ -1,0 +1,161 @@
+"""The providers behind the outbox: Africa's Talking (or the console) for SMS, Django's email backend for email.
+
+Senders never touch the database. They return what the provider accepted and raise `TransientSendError`
+(worth retrying) or `PermanentSendError` (retrying cannot help) for everything else.
+"""
+
+import logging
+import sys
+import uuid
+from dataclasses import dataclass
+
+import requests
+from africastalking.Service import AfricasTalkingException
+from africastalking.SMS import SMSService
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+
+logger = logging.getLogger(__name__)
+
+# Africa's Talking per-recipient status codes. 100 Processed, 101 Sent, 102 Queued are accepted; these mean the
+# number itself is unusable (403 InvalidPhoneNumber, 404 UnsupportedNumberType, 406 UserInBlacklist,
+# 407 CouldNotRoute, 409 DoNotDisturbRejection). Anything else (401 RiskHold, 402 InvalidSenderId,
+# 405 InsufficientBalance, 5xx gateway errors) may pass on a later try.
+AT_ACCEPTED = {100, 101, 102}
+AT_PERMANENT = {403, 404, 406, 407, 409}
+
+
+class SendError(Exception):
+    pass
+
+
+class TransientSendError(SendError):
+    pass
+
+
+class PermanentSendError(SendError):
+    pass
+
+
+@dataclass(frozen=True)
+class SmsOutcome:
+    """What the provider said about one recipient of a request."""
+
+    accepted: bool
+    message_id: str = ""
+    error: str = ""
+    permanent: bool = False
+
+
+class ConfigurableSMSService(SMSService):
+    """The SDK's SMS service, pointed at `base_url` when given (sandbox, proxy, local test double).
+
+    The SDK hard-codes its host in `_init_service`; this is the one place that sets it.
+    """
+
+    def __init__(self, username: str, api_key: str, *, base_url: str = ""):
+        self._override_base_url = base_url.rstrip("/")
+        super().__init__(username, api_key)
+
+    def _init_service(self):
+        super()._init_service()
+        if self._override_base_url:
+            self._baseUrl = f"{self._override_base_url}/version1"
+            self._contentUrl = self._baseUrl
+
+
+def _at_service() -> ConfigurableSMSService:
+    return ConfigurableSMSService(
+        settings.AFRICASTALKING_USERNAME,
+        settings.AFRICASTALKING_API_KEY,
+        base_url=settings.AFRICASTALKING_BASE_URL,
+    )
+
+
+def sms_console_enabled() -> bool:
+    return not (settings.AFRICASTALKING_USERNAME and settings.AFRICASTALKING_API_KEY)
+
+
+def sms_send(*, message: str, recipients: list[str]) -> dict[str, SmsOutcome]:
+    """Send one text to many numbers in one provider request; returns an outcome per number.
+
+    Raises TransientSendError when the request as a whole failed (network, timeout, HTTP error) and
+    PermanentSendError when the SDK refuses the numbers before sending.
+    """
+    if sms_console_enabled():
+        for number in recipients:
+            sys.stdout.write(f"[SMS to {number}] {message}\n")
+        sys.stdout.flush()
+        return {
+            number: SmsOutcome(accepted=True, message_id=f"console-{uuid.uuid4().hex}")
+            for number in recipients
+        }
+
+    service = _at_service()
+    timeout = settings.AFRICASTALKING_TIMEOUT_SECONDS
+    try:
+        answer = service.send(
+            message,
+            recipients,
+            settings.AFRICASTALKING_SENDER_ID or None,
+            timeout=(min(3.05, timeout), timeout),
+        )
+    except ValueError as exc:  # the SDK validates numbers before sending anything
+        raise PermanentSendError(str(exc)) from exc
+    except (requests.RequestException, AfricasTalkingException) as exc:
+        raise TransientSendError(f"{type(exc).__name__}: {str(exc)[:500]}") from exc
+
+    if not isinstance(answer, dict):
+        raise TransientSendError(f"Unexpected answer from Africa's Talking: {str(answer)[:500]}")
+    data = answer.get("SMSMessageData") or {}
+    by_number = {r.get("number"): r for r in data.get("Recipients") or [] if isinstance(r, dict)}
+    outcomes = {}
+    for number in recipients:
+        result = by_number.get(number)
+        if result is None:
+            outcomes[number] = SmsOutcome(
+                accepted=False, error=f"Not accepted: {str(data.get('Message', ''))[:300]}"
+            )
+            continue
+        try:
+            code = int(result.get("statusCode"))
+        except (TypeError, ValueError):
+            code = 0
+        if code in AT_ACCEPTED:
+            outcomes[number] = SmsOutcome(accepted=True, message_id=str(result.get("messageId", "")))
+        else:
+            outcomes[number] = SmsOutcome(
+                accepted=False,
+                error=f"Africa's Talking status {code}: {result.get('status', '')}",
+                permanent=code in AT_PERMANENT,
+            )
+    return outcomes
+
+
+def email_send(*, recipient: str, subject: str, text: str, html: str, message_id: str) -> str:
+    """Send one email (text and HTML parts) through Django's email backend; returns its Message-ID.
+
+    The Message-ID is derived from the notification, so a copy that ever got through twice would be
+    recognised as the same message by mail clients.
+    """
+    import smtplib
+
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient],
+        headers={"Message-ID": message_id},
+        connection=get_connection(fail_silently=False),
+    )
+    message.attach_alternative(html, "text/html")
+    try:
+        message.send()
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        if codes and all(500 <= code < 600 for code in codes):
+            raise PermanentSendError(f"Recipient refused: {exc.recipients}") from exc
+        raise TransientSendError(f"Recipient refused: {exc.recipients}") from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        raise TransientSendError(f"{type(exc).__name__}: {exc}") from exc
+    return message_id

@@ -1,0 +1,179 @@
+"""Real Celery workers, real Redis, the Africa's Talking stand-in and an SMTP server on loopback.
+
+The web side (this process) commits orders and publishes tasks on commit; separate worker processes
+deliver them. Every fault ends with each message delivered exactly once.
+"""
+
+import threading
+
+import pytest
+from django.db.models import Count
+
+from notifications.models import Notification, NotificationStatus
+from orders.models import Order
+from tests import services
+from tests.conftest import bearer_client
+from tests.factories import CustomerFactory, ProductFactory
+from tests.notifications.standins import SmsApi, SmtpServer
+from tests.notifications.workers import Worker, broker_flush, publishing_to, wait_until
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+]
+
+ADMIN_EMAIL = "ops@ordertrail.test"
+
+
+@pytest.fixture
+def outbox_world(settings):
+    """SMS and SMTP stand-ins, this process publishing to Redis, and a way to start workers."""
+    settings.ADMIN_NOTIFICATION_EMAILS = [ADMIN_EMAIL]
+    broker_flush()
+    sms, smtp, workers = SmsApi(seed=20), SmtpServer(), []
+
+    def start_worker(**kwargs):
+        worker = Worker(sms_base_url=sms.base_url, smtp_url=smtp.url, **kwargs)
+        workers.append(worker)
+        return worker
+
+    with publishing_to(services.redis_url()):
+        yield sms, smtp, start_worker
+    for worker in workers:
+        worker.stop()
+    sms.stop()
+    smtp.stop()
+    broker_flush()
+
+
+def place(*, product, phone: str, customer=None):
+    """A customer places an order through the API, as in production: the web side commits and publishes."""
+    client = bearer_client(customer or CustomerFactory())
+    response = client.post(
+        "/api/v1/orders/",
+        {
+            "items": [{"product": str(product.pk), "quantity": 1}],
+            "phone_number": phone,
+            "shipping_address": "Kenyatta Avenue 5",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    return Order.objects.get(pk=response.json()["id"])
+
+
+def all_settled():
+    return not Notification.objects.filter(status=NotificationStatus.PENDING).exists()
+
+
+def test_placing_an_order_sends_one_sms_and_one_admin_email_then_a_status_change_sends_the_link(outbox_world):
+    sms, smtp, start_worker = outbox_world
+    start_worker()
+    product = ProductFactory(stock=5)
+    order = place(product=product, phone="+254712000001")
+
+    wait_until(all_settled, message="order notifications")
+    assert len(sms.messages_to("+254712000001")) == 1
+    assert len(smtp.to(ADMIN_EMAIL)) == 1
+    admin_email = smtp.to(ADMIN_EMAIL)[0]
+    assert order.order_number in admin_email["Subject"]
+    assert {part.get_content_type() for part in admin_email.walk()} >= {"text/plain", "text/html"}
+
+    response = bearer_client(product.merchant.user).post(
+        f"/api/v1/orders/{order.pk}/status/", {"status": "confirmed"}, format="json"
+    )
+    assert response.status_code == 200
+    wait_until(lambda: all_settled() and len(sms.messages_to("+254712000001")) == 2, message="status SMS")
+    texts = sms.messages_to("+254712000001")
+    assert len(texts) == 2
+    assert f"/track/{order.tracking_code}/" in texts[1]
+    assert len(smtp.to(order.email)) == 1  # the customer's email copy of the status change
+    assert Notification.objects.filter(status=NotificationStatus.SENT).count() == 4
+
+
+def test_with_a_flaky_sms_provider_every_message_is_sent_once(outbox_world):
+    sms, smtp, start_worker = outbox_world
+    sms.fail_rate = 0.2
+    start_worker(concurrency=2)
+    product = ProductFactory(stock=100)
+    phones = [f"+2547130{i:05d}" for i in range(40)]
+    for phone in phones:
+        place(product=product, phone=phone)
+
+    wait_until(all_settled, timeout=120, message="all SMS settled")
+    assert sms.failures > 0  # the fault really happened
+    assert Notification.objects.filter(channel="sms").exclude(status=NotificationStatus.SENT).count() == 0
+    assert sms.counts() == {phone: 1 for phone in phones}
+    retried = Notification.objects.filter(channel="sms", attempts__gt=1).count()
+    assert retried > 0
+
+
+def test_while_the_sms_provider_is_down_rows_wait_and_go_out_when_it_returns(outbox_world):
+    sms, smtp, start_worker = outbox_world
+    sms.stop()
+    start_worker()
+    product = ProductFactory(stock=10)
+    phones = [f"+2547140{i:05d}" for i in range(5)]
+    for phone in phones:
+        place(product=product, phone=phone)
+
+    wait_until(
+        lambda: (
+            Notification.objects.filter(
+                channel="sms", attempts__gte=2, status=NotificationStatus.PENDING
+            ).count()
+            == len(phones)
+        ),
+        message="failed attempts while down",
+    )
+    assert Notification.objects.filter(channel="sms", last_error__contains="ConnectionError").exists()
+    sms.start()
+
+    wait_until(all_settled, message="SMS sent after recovery")
+    assert sms.counts() == {phone: 1 for phone in phones}
+    assert set(Notification.objects.values_list("status", flat=True)) == {NotificationStatus.SENT}
+
+
+def test_an_order_placed_while_the_broker_is_unreachable_is_saved_and_notified_once_it_is_back(outbox_world):
+    sms, smtp, start_worker = outbox_world
+    product = ProductFactory(stock=5)
+    with publishing_to("redis://127.0.0.1:1/6"):  # nothing listens there: the broker is down for the web side
+        order = place(product=product, phone="+254715000001")
+    assert order.pk is not None
+    assert Notification.objects.filter(order=order, status=NotificationStatus.PENDING).count() == 2
+    assert sms.counts() == {}
+
+    start_worker(beat=True)  # the sweeper finds the rows nobody was told about
+    wait_until(all_settled, message="sweeper publishing the forgotten rows")
+    assert sms.counts() == {"+254715000001": 1}
+    assert len(smtp.to(ADMIN_EMAIL)) == 1
+
+
+def test_a_worker_killed_during_a_send_does_not_send_twice(outbox_world):
+    sms, smtp, start_worker = outbox_world
+    sms.hold = threading.Event()
+    worker = start_worker(beat=False)
+    product = ProductFactory(stock=5)
+    place(product=product, phone="+254716000001")
+
+    assert sms.held.wait(60), "the SMS request never reached the provider"
+    wait_until(
+        lambda: len(smtp.to(ADMIN_EMAIL)) == 1, message="the admin email, sent by the other pool process"
+    )
+    wait_until(
+        lambda: Notification.objects.filter(channel="email", status="sent").exists(), message="email recorded"
+    )
+    worker.kill()  # the provider has the message; the worker never hears back
+    sms.hold.set()
+    sms.hold = None
+
+    start_worker(beat=True)  # redelivery and the sweeper both see the row is claimed: no second send
+    wait_until(all_settled, message="the in-flight row to be resolved")
+    assert sms.counts() == {"+254716000001": 1}
+    row = Notification.objects.get(channel="sms")
+    assert row.status == NotificationStatus.FAILED
+    assert row.last_error.startswith("outcome_unknown")
+    assert len(smtp.to(ADMIN_EMAIL)) == 1
+    assert Notification.objects.values("recipient").annotate(n=Count("pk")).filter(n__gt=1).count() == 0

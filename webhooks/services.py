@@ -1,0 +1,296 @@
+"""Receiving a webhook: record it, verify it, deduplicate it, apply it, and record the answer.
+
+Order of work (docs/webhooks.md): size -> media type -> record -> headers -> timestamp -> signature ->
+merchant active -> parse and validate -> apply in one transaction -> record the answer.
+"""
+
+import json
+import re
+import time
+import uuid
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from rest_framework.renderers import JSONRenderer
+
+from accounts.models import Merchant
+from accounts.selectors import merchant_webhook_secrets_valid
+from core.errors import ApiError
+from core.exceptions import error_body
+
+from .errors import WebhookError
+from .events import webhook_event_apply
+from .models import WebhookDelivery
+from .serializers import EVENT_DATA_SERIALIZERS, WebhookEnvelopeSerializer, WebhookOrderSerializer
+from .signatures import signature_matches
+
+MAX_BODY_BYTES = 256 * 1024
+TIMESTAMP_TOLERANCE_SECONDS = 5 * 60
+MAX_WEBHOOK_ID_LENGTH = WebhookDelivery._meta.get_field("webhook_id").max_length
+# Never stored: the signature proves possession of the secret; the others are credentials.
+_UNRECORDED_HEADERS = frozenset({"webhook-signature", "authorization", "cookie", "proxy-authorization"})
+_MAX_RECORDED_HEADERS = 64
+_MAX_HEADER_VALUE = 2048
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+
+
+@dataclass(frozen=True)
+class WebhookAnswer:
+    status: int
+    body: dict
+
+
+def _storable(value):
+    """Text PostgreSQL accepts: no NUL characters, no lone surrogates (JSON escapes can carry both)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_storable(str(k)): _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    return value
+
+
+def _answer_from_error(exc: ApiError) -> WebhookAnswer:
+    body = error_body(exc.error_code, str(exc.detail), exc.errors)
+    body.update(exc.extra)
+    return WebhookAnswer(exc.status_code, _storable(body))
+
+
+def _media_type_ok(content_type: str) -> bool:
+    media_type, *params = (part.strip() for part in content_type.split(";"))
+    if media_type.lower() != "application/json":
+        return False
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
+            return False
+    return True
+
+
+def _merchant_get(merchant_id: str) -> Merchant | None:
+    try:
+        pk = uuid.UUID(str(merchant_id))
+    except ValueError:
+        return None
+    return Merchant.objects.filter(pk=pk).first()
+
+
+def _recorded_headers(headers: dict[str, str]) -> dict[str, str]:
+    kept = {}
+    for name, value in headers.items():
+        name = name.lower()
+        if name in _UNRECORDED_HEADERS:
+            continue
+        if len(kept) >= _MAX_RECORDED_HEADERS:
+            break
+        kept[_storable(name[:200])] = _storable(str(value)[:_MAX_HEADER_VALUE])
+    return kept
+
+
+def _delivery_record(*, merchant: Merchant, headers: dict[str, str], body: bytes) -> WebhookDelivery:
+    return WebhookDelivery.objects.create(
+        merchant=merchant,
+        webhook_id=_storable(headers.get("webhook-id", ""))[:MAX_WEBHOOK_ID_LENGTH],
+        headers=_recorded_headers(headers),
+        body=_storable(body[:MAX_BODY_BYTES].decode("utf-8", "replace")),
+    )
+
+
+def _delivery_answer(*, delivery: WebhookDelivery, answer: WebhookAnswer, order_id=None) -> None:
+    delivery.status_code = answer.status
+    delivery.error_code = answer.body.get("code", "") if answer.status >= 300 else ""
+    delivery.response_body = answer.body
+    delivery.order_id = order_id
+    delivery.save(update_fields=["event_type", "status_code", "error_code", "response_body", "order"])
+
+
+def _signature_headers(headers: dict[str, str]) -> tuple[str, str, str]:
+    msg_id, timestamp, signature = (
+        headers.get(name, "").strip() for name in ("webhook-id", "webhook-timestamp", "webhook-signature")
+    )
+    missing = [
+        name
+        for name, value in (
+            ("webhook-id", msg_id),
+            ("webhook-timestamp", timestamp),
+            ("webhook-signature", signature),
+        )
+        if not value
+    ]
+    if missing:
+        raise ApiError(WebhookError.MISSING_HEADERS, f"Missing headers: {', '.join(missing)}.", status=401)
+    if len(msg_id) > MAX_WEBHOOK_ID_LENGTH:
+        raise ApiError(
+            WebhookError.MISSING_HEADERS,
+            f"webhook-id must be at most {MAX_WEBHOOK_ID_LENGTH} characters.",
+            status=401,
+        )
+    if not _TIMESTAMP.fullmatch(timestamp):
+        raise ApiError(
+            WebhookError.MISSING_HEADERS, "webhook-timestamp must be a Unix time in seconds.", status=401
+        )
+    return msg_id, timestamp, signature
+
+
+def _flatten_errors(errors, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested errors as `{"data.items.0.quantity": ["..."]}`."""
+    if isinstance(errors, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in errors.items():
+            path = prefix if key == "non_field_errors" else f"{prefix}.{key}" if prefix else str(key)
+            for sub_path, messages in _flatten_errors(value, path).items():
+                flat.setdefault(sub_path, []).extend(messages)
+        return flat
+    if isinstance(errors, list) and any(isinstance(item, dict | list) for item in errors):
+        flat = {}
+        for index, item in enumerate(errors):
+            for sub_path, messages in _flatten_errors(
+                item, f"{prefix}.{index}" if prefix else str(index)
+            ).items():
+                flat.setdefault(sub_path, []).extend(messages)
+        return flat
+    messages = errors if isinstance(errors, list) else [errors]
+    return {prefix or "body": [str(message) for message in messages]}
+
+
+def _invalid_payload(errors: dict) -> ApiError:
+    return ApiError(WebhookError.INVALID_PAYLOAD, "The payload is not a valid event.", errors=errors)
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _event_parse(*, body: bytes, delivery: WebhookDelivery) -> dict:
+    """Parse and validate the body; records the event type on the delivery as soon as it is known."""
+    try:
+        payload = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+    except UnicodeDecodeError:
+        raise _invalid_payload({"body": ["The body is not UTF-8."]}) from None
+    except (ValueError, RecursionError) as exc:
+        raise _invalid_payload({"body": [f"Malformed JSON: {exc}"[:300]]}) from None
+    if not isinstance(payload, dict):
+        raise _invalid_payload({"body": ["Expected a JSON object."]})
+    if isinstance(payload.get("type"), str):
+        delivery.event_type = _storable(payload["type"])[
+            : WebhookDelivery._meta.get_field("event_type").max_length
+        ]
+
+    envelope = WebhookEnvelopeSerializer(data=payload)
+    envelope_valid = envelope.is_valid()
+    event_type = envelope.validated_data["type"] if envelope_valid else payload.get("type")
+    if isinstance(event_type, str) and event_type and event_type not in EVENT_DATA_SERIALIZERS:
+        raise ApiError(
+            WebhookError.UNSUPPORTED_EVENT,
+            f"Unsupported event type; expected one of: {', '.join(EVENT_DATA_SERIALIZERS)}.",
+            errors={"type": [f"Expected one of: {', '.join(EVENT_DATA_SERIALIZERS)}."]},
+        )
+    if not envelope_valid:
+        raise _invalid_payload(_flatten_errors(envelope.errors))
+    event = dict(envelope.validated_data)
+    data = EVENT_DATA_SERIALIZERS[event["type"]](data=event["data"])
+    if not data.is_valid():
+        raise _invalid_payload(_flatten_errors(data.errors, "data"))
+    event["data"] = data.validated_data
+    return event
+
+
+def _first_answer(*, delivery: WebhookDelivery) -> WebhookDelivery | None:
+    return (
+        WebhookDelivery.objects.filter(
+            merchant_id=delivery.merchant_id, webhook_id=delivery.webhook_id, applied=True
+        )
+        .exclude(pk=delivery.pk)
+        .first()
+    )
+
+
+def _event_apply_once(*, merchant: Merchant, delivery: WebhookDelivery, event: dict) -> WebhookAnswer:
+    """Apply the event and record the answer atomically, at most once per webhook-id.
+
+    Claiming the webhook-id (applied=True) is the transaction's first write, so a concurrent duplicate
+    waits on the unique index and then fails on it instead of applying the event a second time.
+    """
+    try:
+        with transaction.atomic():
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(applied=True)
+            status, order = webhook_event_apply(merchant=merchant, event=event)
+            # Rendered once: the same JSON is stored for duplicates and sent back now.
+            answer = WebhookAnswer(
+                status, json.loads(JSONRenderer().render(WebhookOrderSerializer(order).data))
+            )
+            delivery.applied = True
+            _delivery_answer(delivery=delivery, answer=answer, order_id=order.pk)
+        return answer
+    except IntegrityError:
+        first = _first_answer(delivery=delivery)
+        if first is None:
+            raise
+    # The same message was applied before (or just now, by a concurrent request): the first answer, as a 200.
+    answer = WebhookAnswer(200, first.response_body)
+    _delivery_answer(delivery=delivery, answer=answer, order_id=first.order_id)
+    return answer
+
+
+def _delivery_process(*, merchant: Merchant, delivery: WebhookDelivery, headers: dict, body: bytes):
+    msg_id, timestamp, signature = _signature_headers(headers)
+    if abs(time.time() - int(timestamp)) > TIMESTAMP_TOLERANCE_SECONDS:
+        raise ApiError(
+            WebhookError.STALE_TIMESTAMP,
+            "webhook-timestamp is more than 5 minutes away from our clock.",
+            status=401,
+        )
+    secrets = list(merchant_webhook_secrets_valid(merchant=merchant).values_list("secret", flat=True))
+    if not signature_matches(
+        secrets=secrets, msg_id=msg_id, timestamp=timestamp, body=body, header=signature
+    ):
+        raise ApiError(
+            WebhookError.INVALID_SIGNATURE,
+            "No webhook-signature matches this merchant's secrets.",
+            status=401,
+        )
+    if not merchant.is_active:
+        raise ApiError(
+            WebhookError.MERCHANT_INACTIVE, "The merchant's account is not active (KYC).", status=403
+        )
+    event = _event_parse(body=body, delivery=delivery)
+    return _event_apply_once(merchant=merchant, delivery=delivery, event=event)
+
+
+def webhook_receive(*, merchant_id: str, headers: dict[str, str], body: bytes) -> WebhookAnswer:
+    """Handle one inbound delivery and return the answer; every delivery to a known merchant is recorded.
+
+    `headers` have lower-cased names; `body` is what was read of the request, at most MAX_BODY_BYTES + 1
+    bytes (one byte more than allowed is enough to know it is too large).
+    """
+    early_error = None
+    if len(body) > MAX_BODY_BYTES:
+        early_error = ApiError(
+            WebhookError.PAYLOAD_TOO_LARGE, f"The body is over {MAX_BODY_BYTES} bytes.", status=413
+        )
+    elif not _media_type_ok(headers.get("content-type", "")):
+        early_error = ApiError(
+            WebhookError.UNSUPPORTED_MEDIA_TYPE, "Send the event as application/json (UTF-8).", status=415
+        )
+    merchant = _merchant_get(merchant_id)
+    if merchant is None:
+        return _answer_from_error(
+            early_error or ApiError(WebhookError.UNKNOWN_MERCHANT, "No such merchant.", status=404)
+        )
+
+    delivery = _delivery_record(merchant=merchant, headers=headers, body=body)
+    try:
+        if early_error is not None:
+            raise early_error
+        return _delivery_process(merchant=merchant, delivery=delivery, headers=headers, body=body)
+    except ApiError as exc:
+        answer = _answer_from_error(exc)
+        _delivery_answer(delivery=delivery, answer=answer)
+        return answer
+    except Exception:
+        _delivery_answer(
+            delivery=delivery,
+            answer=WebhookAnswer(500, error_body("server_error", "A server error occurred.")),
+        )
+        raise

@@ -1,0 +1,18 @@
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class WebhookMerchantThrottle(SimpleRateThrottle):
+    """Per merchant (the URL's merchant id), whoever sends: scope `webhook`, rate `THROTTLE_WEBHOOK`."""
+
+    scope = "webhook"
+
+    def get_rate(self):
+        # Read at request time, not import time, so a changed setting takes effect.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {
+            "scope": self.scope,
+            "ident": str(view.kwargs.get("merchant_id", ""))[:64],
+        }
