@@ -13,7 +13,7 @@ from .models import KYCStatus, KYCSubmission, Merchant, User, WebhookSecret
 class MerchantMeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Merchant
-        fields = ["id", "company_name", "kyc_status", "is_active", "activated_at"]
+        fields = ["id", "company_name", "kyc_status", "is_active"]
         read_only_fields = fields
 
 

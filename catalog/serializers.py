@@ -51,7 +51,6 @@ CategoryTreeNodeSerializer._declared_fields["children"] = CategoryTreeNodeSerial
 
 class CategoryAveragePriceSerializer(serializers.Serializer):
     category = serializers.UUIDField(help_text="The category's id.")
-    name = serializers.CharField()
     average_price = serializers.DecimalField(
         max_digits=14,
         decimal_places=2,
@@ -95,10 +94,8 @@ class ProductOutputSerializer(serializers.ModelSerializer):
             "merchant",
             "is_active",
             "is_featured",
-            "is_low_stock",
             "image",
             "created_at",
-            "updated_at",
         ]
         read_only_fields = fields
 

@@ -4,11 +4,12 @@ from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from accounts.permissions import IsActiveMerchant, IsAdmin
+from core.parsers import JSONParser
 
 from . import selectors, services
 from .filters import CategoryFilter, ProductFilter

@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from core.exceptions import api_not_found
 from core.health import healthz, readyz
 
+handler400 = "core.exceptions.handler400"
+handler403 = "core.exceptions.handler403"
 handler404 = "core.exceptions.handler404"
 handler500 = "core.exceptions.handler500"
 

@@ -3,6 +3,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions
@@ -52,6 +53,8 @@ def api_exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, SuspiciousOperation):  # e.g. too many form fields, a malformed multipart body
+        exc = exceptions.ParseError(str(exc) or "The request is malformed.")
 
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -114,8 +117,26 @@ class ApiExceptionMiddleware:
     def process_exception(self, request, exception):
         if not _is_api(request) or isinstance(exception, Http404):
             return None
+        if isinstance(exception, SuspiciousOperation):
+            return JsonResponse(error_body(ErrorCode.PARSE_ERROR, "The request is malformed."), status=400)
         logger.exception("Unhandled error on %s %s", request.method, request.path)
         return JsonResponse(error_body(ErrorCode.SERVER_ERROR, "A server error occurred."), status=500)
+
+
+def handler400(request, exception=None):
+    if _is_api(request):
+        return JsonResponse(error_body("bad_request", "The request is malformed."), status=400)
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
+
+
+def handler403(request, exception=None):
+    if _is_api(request):
+        return JsonResponse(error_body(ErrorCode.PERMISSION_DENIED, "Permission denied."), status=403)
+    from django.views.defaults import permission_denied
+
+    return permission_denied(request, exception)
 
 
 def handler500(request):

@@ -9,6 +9,8 @@ from orders.models import Order, TrackingEvent
 def tracking_order_by_code(*, code: str) -> Order:
     """The order behind a tracking code (case-insensitive, as typed from an SMS), events oldest first."""
     code = (code or "").strip().upper()
+    if "\x00" in code or len(code) > Order._meta.get_field("tracking_code").max_length:
+        raise Http404("No order has this tracking code.")  # PostgreSQL refuses NUL in a lookup
     try:
         return (
             Order.objects.select_related("merchant")

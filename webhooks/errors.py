@@ -12,5 +12,4 @@ class WebhookError(StrEnum):
     INVALID_SIGNATURE = "invalid_signature"
     MERCHANT_INACTIVE = "merchant_inactive"
     INVALID_PAYLOAD = "invalid_payload"
-    UNSUPPORTED_EVENT = "unsupported_event"
     UNKNOWN_ORDER = "unknown_order"

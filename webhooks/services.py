@@ -191,10 +191,9 @@ def _event_parse(*, body: bytes, delivery: WebhookDelivery) -> dict:
     envelope_valid = envelope.is_valid()
     event_type = envelope.validated_data["type"] if envelope_valid else payload.get("type")
     if isinstance(event_type, str) and event_type and event_type not in EVENT_DATA_SERIALIZERS:
-        raise ApiError(
-            WebhookError.UNSUPPORTED_EVENT,
-            f"Unsupported event type; expected one of: {', '.join(EVENT_DATA_SERIALIZERS)}.",
-            errors={"type": [f"Expected one of: {', '.join(EVENT_DATA_SERIALIZERS)}."]},
+        # The contract has one 400 code for webhooks: an unknown type is a payload that fails validation.
+        raise _invalid_payload(
+            {"type": [f"Unsupported event type; expected one of: {', '.join(EVENT_DATA_SERIALIZERS)}."]}
         )
     if not envelope_valid:
         raise _invalid_payload(_flatten_errors(envelope.errors))

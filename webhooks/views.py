@@ -2,12 +2,12 @@ from django.http.request import UnreadablePostError
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.generics import ListAPIView
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsActiveMerchant
+from core.parsers import JSONParser
 from orders.serializers import OrderSerializer
 
 from .filters import WebhookDeliveryFilter
@@ -72,7 +72,7 @@ class WebhookReceiveView(APIView):
             200: OpenApiResponse(
                 OrderSerializer, description="an update was applied, or the message is a duplicate"
             ),
-            400: _error("invalid_payload (with errors) or unsupported_event"),
+            400: _error("invalid_payload (with errors), also for an unsupported event type"),
             401: _error("missing_headers, stale_timestamp or invalid_signature"),
             403: _error("merchant_inactive"),
             404: _error("unknown_merchant or unknown_order"),

@@ -49,7 +49,6 @@ def test_a_merchant_signs_up_is_approved_and_rotates_its_secret(
         "company_name": "Duka Bora",
         "kyc_status": "not_submitted",
         "is_active": False,
-        "activated_at": None,
     }
     merchant_id = me.json()["id"]
 

@@ -201,11 +201,6 @@ def test_average_price_covers_active_products_of_the_subtree(admin, shop, anon):
     assert by_id[root]["average_price"] == "150.50"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEVIATION (minor): average-price answers carry an extra `name` beyond "
-    "{category, average_price, product_count}",
-)
 def test_average_price_has_exactly_the_contract_fields(admin, anon):
     cat = _category(admin, "Exact")
     assert set(anon.get(f"/api/v1/categories/{cat}/average-price/").json()) == {

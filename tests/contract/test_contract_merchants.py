@@ -47,11 +47,6 @@ def test_a_new_merchant_sees_its_profile_awaiting_kyc():
     assert body["is_active"] is False
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEVIATION (minor): GET /merchants/me/ adds `activated_at` to the contract's "
-    "{id, company_name, kyc_status, is_active}",
-)
 def test_the_merchant_profile_has_exactly_the_contract_fields():
     merchant = signed_up("exact@example.com", "merchant")
     assert set(merchant.get(ME).json()) == {"id", "company_name", "kyc_status", "is_active"}

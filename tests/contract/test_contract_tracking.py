@@ -1,7 +1,6 @@
 """Contract: Public tracking (`/api/v1/track/{code}/`, `/track/{code}/`)."""
 
 import pytest
-from django.db import connection
 
 from tests.contract.blackbox import approved_merchant, client_for, signed_up
 
@@ -95,13 +94,6 @@ def test_tracking_codes_differ_between_orders(admin):
     assert len(codes) == 5
 
 
-@pytest.mark.xfail(
-    condition=connection.vendor == "postgresql",
-    strict=True,
-    reason="DEVIATION (PostgreSQL only): a NUL byte in the tracking code reaches the query and PostgreSQL "
-    "raises ValueError -> 500 (API and HTML page); fix: tracking.selectors.tracking_order_by_code raises "
-    "Http404 when '\\x00' is in the code (or it is longer than the field)",
-)
 @pytest.mark.parametrize("path", ["/api/v1/track/%00/", "/api/v1/track/AB%00CD/", "/track/%00/"])
 def test_a_nul_byte_in_a_tracking_code_is_a_404(path):
     assert client_for().get(path).status_code == 404

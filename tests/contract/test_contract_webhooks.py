@@ -256,11 +256,6 @@ def test_malformed_payloads_are_invalid_payload(platform, body):
     assert response.json()["code"] == "invalid_payload"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEVIATION: an unknown event type answers 400 `unsupported_event`; the contract's only 400 code "
-    "is `invalid_payload` (a payload that fails validation)",
-)
 def test_an_unknown_event_type_is_invalid_payload(platform):
     event = {"type": "order.teleported", "timestamp": datetime.now(UTC).isoformat(), "data": {}}
     response = platform.send(event)

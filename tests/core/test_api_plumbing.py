@@ -64,3 +64,23 @@ def test_an_unhandled_error_under_api_is_a_json_500(settings, debug):
     response = Client(raise_request_exception=False).get("/api/v1/broken/")
     assert response.status_code == 500
     assert response.json() == {"code": "server_error", "detail": "A server error occurred."}
+
+
+@pytest.mark.parametrize("query", ["search=%00", "search=a%00b", "parent=%00"])
+def test_a_nul_byte_in_the_query_string_is_a_400(client, query):
+    response = client.get(f"/api/v1/categories/?{query}")
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"
+
+
+def test_too_many_form_fields_is_a_400(client):
+    fields = "&".join(f"f{i}=x" for i in range(1500))
+    response = client.post("/api/v1/auth/login/", fields, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert response.json()["code"] in {"parse_error", "bad_request"}
+
+
+def test_a_disallowed_host_under_api_gets_json(client):
+    response = client.get("/api/v1/categories/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"

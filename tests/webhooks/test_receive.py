@@ -271,9 +271,10 @@ def test_an_unknown_event_type_is_400_and_recorded_with_its_type(platform):
     response = platform.send({"type": "customer.created", "timestamp": "2026-01-01T00:00:00Z", "data": {}})
 
     assert response.status_code == 400
-    assert response.json()["code"] == "unsupported_event"
+    assert response.json()["code"] == "invalid_payload"
+    assert "type" in response.json()["errors"]
     delivery = _only_delivery(platform)
-    assert (delivery.event_type, delivery.error_code) == ("customer.created", "unsupported_event")
+    assert (delivery.event_type, delivery.error_code) == ("customer.created", "invalid_payload")
 
 
 def test_an_update_for_an_order_never_created_is_404(platform):
