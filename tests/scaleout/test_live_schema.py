@@ -29,6 +29,7 @@ pytestmark = [
     pytest.mark.redis,
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
+    pytest.mark.timeout(600),
 ]
 
 SCHEMATHESIS = str(Path(sys.executable).with_name("schemathesis"))
