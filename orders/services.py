@@ -320,7 +320,8 @@ def _order_transition(
     if status not in OrderStatus.values:
         raise _invalid("status", f"Unknown status {status!r}.")
     with transaction.atomic():
-        locked = Order.objects.select_for_update().get(pk=order.pk)
+        # The merchant comes along for the signal's receivers (messages name the shop); only the order is locked.
+        locked = Order.objects.select_for_update(of=("self",)).select_related("merchant").get(pk=order.pk)
         latest_at = locked.events.order_by("-occurred_at").values_list("occurred_at", flat=True).first()
         when = occurred_at or timezone.now()
         if occurred_at is not None and latest_at is not None and occurred_at < latest_at:

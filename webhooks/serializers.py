@@ -7,12 +7,9 @@ from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
 from orders.lifecycle import OrderStatus
-from orders.models import Order, OrderItem
+from orders.services import MAX_LINE_QUANTITY, MAX_ORDER_TOTAL
 
 from .models import WebhookDelivery
-
-# The largest amount an order line or total can hold (DecimalField(max_digits=14, decimal_places=2)).
-MAX_AMOUNT = Decimal("999999999999.99")
 
 
 class WebhookCustomerSerializer(serializers.Serializer):
@@ -24,7 +21,7 @@ class WebhookCustomerSerializer(serializers.Serializer):
 class WebhookItemSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64, required=False, allow_blank=True)
     name = serializers.CharField(max_length=200)
-    quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
     unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
 
 
@@ -38,7 +35,7 @@ class WebhookOrderCreatedDataSerializer(serializers.Serializer):
 
     def validate_items(self, items):
         total = sum((item["unit_price"] * item["quantity"] for item in items), Decimal("0"))
-        if total > MAX_AMOUNT:
+        if total > MAX_ORDER_TOTAL:
             raise serializers.ValidationError("The order total is larger than an order can hold.")
         return items
 
@@ -93,42 +90,6 @@ WebhookEventSchema = PolymorphicProxySerializer(
     },
     resource_type_field_name="type",
 )
-
-
-class WebhookOrderItemSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = OrderItem
-        fields = ["product", "sku", "name", "quantity", "unit_price", "line_total"]
-        read_only_fields = fields
-
-
-class WebhookOrderSerializer(serializers.ModelSerializer):
-    """The order as the contract shows it (the same fields as `GET /api/v1/orders/{id}/`)."""
-
-    phone_number = serializers.CharField(read_only=True)
-    items = WebhookOrderItemSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Order
-        fields = [
-            "id",
-            "order_number",
-            "status",
-            "source",
-            "external_id",
-            "merchant",
-            "customer_name",
-            "phone_number",
-            "email",
-            "shipping_address",
-            "items",
-            "total_amount",
-            "currency",
-            "tracking_code",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
 
 
 class WebhookErrorSerializer(serializers.Serializer):

@@ -1,7 +1,9 @@
 """Receiving a webhook: record it, verify it, deduplicate it, apply it, and record the answer.
 
-Order of work (docs/webhooks.md): size -> media type -> record -> headers -> timestamp -> signature ->
-merchant active -> parse and validate -> apply in one transaction -> record the answer.
+Order of work (docs/webhooks.md): size -> media type -> merchant known -> headers -> timestamp ->
+signature -> merchant active -> parse and validate -> apply in one transaction -> record the answer.
+Every delivery to a known merchant is written exactly once with its answer: inside the apply transaction
+when it is applied (the row is the webhook-id's claim), on its own after any refusal or rollback.
 """
 
 import json
@@ -17,11 +19,12 @@ from accounts.models import Merchant
 from accounts.selectors import merchant_webhook_secrets_valid
 from core.errors import ApiError
 from core.exceptions import error_body
+from orders.serializers import OrderSerializer
 
 from .errors import WebhookError
 from .events import webhook_event_apply
 from .models import WebhookDelivery
-from .serializers import EVENT_DATA_SERIALIZERS, WebhookEnvelopeSerializer, WebhookOrderSerializer
+from .serializers import EVENT_DATA_SERIALIZERS, WebhookEnvelopeSerializer
 from .signatures import signature_matches
 
 MAX_BODY_BYTES = 256 * 1024
@@ -73,7 +76,10 @@ def _merchant_get(merchant_id: str) -> Merchant | None:
         pk = uuid.UUID(str(merchant_id))
     except ValueError:
         return None
-    return Merchant.objects.filter(pk=pk).first()
+    try:
+        return Merchant.objects.get(pk=pk)
+    except Merchant.DoesNotExist:
+        return None
 
 
 def _recorded_headers(headers: dict[str, str]) -> dict[str, str]:
@@ -88,8 +94,9 @@ def _recorded_headers(headers: dict[str, str]) -> dict[str, str]:
     return kept
 
 
-def _delivery_record(*, merchant: Merchant, headers: dict[str, str], body: bytes) -> WebhookDelivery:
-    return WebhookDelivery.objects.create(
+def _delivery_new(*, merchant: Merchant, headers: dict[str, str], body: bytes) -> WebhookDelivery:
+    """The delivery's record, written once its answer is known (or, for an applied one, as its claim)."""
+    return WebhookDelivery(
         merchant=merchant,
         webhook_id=_storable(headers.get("webhook-id", ""))[:MAX_WEBHOOK_ID_LENGTH],
         headers=_recorded_headers(headers),
@@ -102,7 +109,10 @@ def _delivery_answer(*, delivery: WebhookDelivery, answer: WebhookAnswer, order_
     delivery.error_code = answer.body.get("code", "") if answer.status >= 300 else ""
     delivery.response_body = answer.body
     delivery.order_id = order_id
-    delivery.save(update_fields=["event_type", "status_code", "error_code", "response_body", "order"])
+    if delivery._state.adding:
+        delivery.save(force_insert=True)
+    else:
+        delivery.save(update_fields=["status_code", "error_code", "response_body", "order"])
 
 
 def _signature_headers(headers: dict[str, str]) -> tuple[str, str, str]:
@@ -197,37 +207,37 @@ def _event_parse(*, body: bytes, delivery: WebhookDelivery) -> dict:
 
 
 def _first_answer(*, delivery: WebhookDelivery) -> WebhookDelivery | None:
-    return (
-        WebhookDelivery.objects.filter(
-            merchant_id=delivery.merchant_id, webhook_id=delivery.webhook_id, applied=True
-        )
-        .exclude(pk=delivery.pk)
-        .first()
-    )
+    return WebhookDelivery.objects.filter(
+        merchant_id=delivery.merchant_id, webhook_id=delivery.webhook_id, applied=True
+    ).first()
 
 
 def _event_apply_once(*, merchant: Merchant, delivery: WebhookDelivery, event: dict) -> WebhookAnswer:
     """Apply the event and record the answer atomically, at most once per webhook-id.
 
-    Claiming the webhook-id (applied=True) is the transaction's first write, so a concurrent duplicate
-    waits on the unique index and then fails on it instead of applying the event a second time.
+    The transaction's first write is the delivery itself with applied=True: a concurrent copy of the
+    same message waits on the unique index, then fails on it instead of applying the event twice. When
+    the event is refused the transaction rolls back and the caller records the delivery as rejected.
     """
     try:
         with transaction.atomic():
-            WebhookDelivery.objects.filter(pk=delivery.pk).update(applied=True)
+            delivery.applied = True
+            delivery.save(force_insert=True)
             status, order = webhook_event_apply(merchant=merchant, event=event)
             # Rendered once: the same JSON is stored for duplicates and sent back now.
-            answer = WebhookAnswer(
-                status, json.loads(JSONRenderer().render(WebhookOrderSerializer(order).data))
-            )
-            delivery.applied = True
+            answer = WebhookAnswer(status, json.loads(JSONRenderer().render(OrderSerializer(order).data)))
             _delivery_answer(delivery=delivery, answer=answer, order_id=order.pk)
         return answer
-    except IntegrityError:
+    except BaseException as exc:
+        # Rolled back: the row is gone, the instance must be inserted afresh as not applied.
+        delivery.applied = False
+        delivery._state.adding = True
+        if not isinstance(exc, IntegrityError):
+            raise
         first = _first_answer(delivery=delivery)
         if first is None:
             raise
-    # The same message was applied before (or just now, by a concurrent request): the first answer, as a 200.
+    # The same message was applied before (or just now, by a concurrent copy): its first answer, as a 200.
     answer = WebhookAnswer(200, first.response_body)
     _delivery_answer(delivery=delivery, answer=answer, order_id=first.order_id)
     return answer
@@ -279,7 +289,7 @@ def webhook_receive(*, merchant_id: str, headers: dict[str, str], body: bytes) -
             early_error or ApiError(WebhookError.UNKNOWN_MERCHANT, "No such merchant.", status=404)
         )
 
-    delivery = _delivery_record(merchant=merchant, headers=headers, body=body)
+    delivery = _delivery_new(merchant=merchant, headers=headers, body=body)
     try:
         if early_error is not None:
             raise early_error

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsActiveMerchant
+from orders.serializers import OrderSerializer
 
 from .filters import WebhookDeliveryFilter
 from .models import WebhookDelivery
@@ -16,7 +17,6 @@ from .serializers import (
     WebhookDeliverySerializer,
     WebhookErrorSerializer,
     WebhookEventSchema,
-    WebhookOrderSerializer,
 )
 from .services import MAX_BODY_BYTES, WebhookAnswer, webhook_receive
 from .throttles import WebhookMerchantThrottle
@@ -68,9 +68,9 @@ class WebhookReceiveView(APIView):
             ),
         ],
         responses={
-            201: OpenApiResponse(WebhookOrderSerializer, description="a new order was created"),
+            201: OpenApiResponse(OrderSerializer, description="a new order was created"),
             200: OpenApiResponse(
-                WebhookOrderSerializer, description="an update was applied, or the message is a duplicate"
+                OrderSerializer, description="an update was applied, or the message is a duplicate"
             ),
             400: _error("invalid_payload (with errors) or unsupported_event"),
             401: _error("missing_headers, stale_timestamp or invalid_signature"),

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Max
 
-from accounts.models import Merchant, User
+from accounts.models import Merchant, User, WebhookSecret
 from catalog.models import Category, Product
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +22,7 @@ def snapshot():
     return (
         User.objects.count(),
         Merchant.objects.count(),
+        WebhookSecret.objects.count(),
         set(Category.objects.values_list("id", "lft", "rght", "level", "tree_id")),
         Product.objects.count(),
     )
@@ -30,6 +31,7 @@ def snapshot():
 def test_seed_demo_builds_a_deep_tree_with_products_and_prints_logins():
     output = seed()
     assert Merchant.objects.filter(is_active=True, kyc_status="approved").count() >= 3
+    assert all(m.webhook_secrets.count() == 1 for m in Merchant.objects.all())
     assert User.objects.filter(account_type="customer").count() == 1
     assert Category.objects.aggregate(depth=Max("level"))["depth"] >= 3  # at least 4 levels
     assert Product.objects.count() >= 200

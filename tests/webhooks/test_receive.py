@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import WebhookSecret
+from notifications.models import Notification
 from orders.models import Order
 from tests.webhooks.platform import Platform, ago, new_secret, order_created_event, status_event
 from webhooks.models import WebhookDelivery
@@ -66,6 +67,7 @@ def test_the_same_webhook_id_again_returns_the_first_answer_and_creates_nothing(
     assert again.json() == first.json()
     assert Order.objects.count() == 1
     assert notifications_sent == [("placed", "SHOP-1001")]
+    assert Notification.objects.filter(template="order_placed").count() == 1  # one SMS to the customer
     assert WebhookDelivery.objects.filter(webhook_id="msg_retry").count() == 2
     assert WebhookDelivery.objects.filter(webhook_id="msg_retry", applied=True).count() == 1
 
@@ -89,6 +91,7 @@ def test_the_same_external_id_under_a_new_webhook_id_returns_the_existing_order(
     assert second.json()["id"] == first.json()["id"]
     assert Order.objects.count() == 1
     assert notifications_sent == [("placed", "SHOP-1001")]
+    assert Notification.objects.filter(template="order_placed").count() == 1
 
 
 def _only_delivery(platform) -> WebhookDelivery:
@@ -424,3 +427,20 @@ def test_a_get_on_the_webhook_url_is_405_with_a_code(platform):
 
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"
+
+
+def test_a_merchant_rotating_its_secret_through_the_api_keeps_the_old_one_working_for_the_grace(
+    platform, merchant_client, time_machine, settings
+):
+    settings.WEBHOOK_SECRET_GRACE_HOURS = 24
+    rotated_at = datetime.now(UTC)
+    rotated = merchant_client.post("/api/v1/merchants/me/webhook-secrets/rotate/")
+    assert rotated.status_code == 201
+    new = rotated.json()["secret"]
+
+    assert platform.send(order_created_event("A")).status_code == 201  # the old secret, in its grace
+    assert platform.send(order_created_event("B"), secret=new).status_code == 201
+
+    time_machine.move_to(rotated_at + timedelta(hours=24, minutes=1), tick=False)
+    assert platform.send(order_created_event("C")).json()["code"] == "invalid_signature"
+    assert platform.send(order_created_event("D"), secret=new).status_code == 201

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from tqdm import tqdm
 
+from accounts.merchant_services import webhook_secret_create
 from accounts.models import AccountType, KYCStatus, Merchant
 from catalog.models import Category, Product
 from catalog.services import category_tree_changed
@@ -149,6 +150,8 @@ class Command(BaseCommand):
                     "activated_at": timezone.now(),
                 },
             )
+            if not merchant.webhook_secrets.exists():  # as a KYC approval would have done
+                webhook_secret_create(merchant=merchant)
             merchants.append(merchant)
         return merchants
 
