@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TOOLS="${DEPLOY_TOOLS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/ordertrail-deploy-tools}"
+TOOLS="${DEPLOY_TOOLS_VENV:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/ordertrail-deploy-tools}"
 REQS=deploy/tools-requirements.txt
 PYTHON="${PYTHON:-python3}"
 

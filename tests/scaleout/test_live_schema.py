@@ -29,6 +29,7 @@ pytestmark = [
     pytest.mark.redis,
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
+    pytest.mark.timeout(600),
 ]
 
 SCHEMATHESIS = str(Path(sys.executable).with_name("schemathesis"))
@@ -47,6 +48,7 @@ CHECKS = [
 KNOWN_ISSUES = {
     "POST /api/v1/auth/oidc/token/": "not_a_server_error",
 }
+REAL_VALUE_PROBABILITY = 0.5
 ARTIFACTS = ROOT / "test-artifacts"
 
 
@@ -106,13 +108,36 @@ def _world() -> dict:
 
 
 def _toml(parameters: dict, by_path: dict) -> str:
-    def table(values: dict) -> str:
-        return "{ " + ", ".join(f'"{key}" = "{value}"' for key, value in values.items()) + " }"
+    """Half of the generated requests use a real object's id (reaching the logic behind the 404s), the
+    other half keep fuzzing the parameter (odd characters in ids and codes must not 500 either)."""
+    values = {
+        **parameters,
+        **{f"{path}|{key}": value for path, pairs in by_path.items() for key, value in pairs.items()},
+    }
+    names = {key: f"real{index}" for index, key in enumerate(values)}
 
-    lines = [f"parameters = {table(parameters)}", "", "[checks]", "enabled = false"]
+    def bindings(pairs: dict, prefix: str = "") -> str:
+        return (
+            "{ "
+            + ", ".join(
+                f'"{key}" = {{ dictionary = "{names[prefix + key]}", probability = {REAL_VALUE_PROBABILITY} }}'
+                for key in pairs
+            )
+            + " }"
+        )
+
+    lines = [f"parameters = {bindings(parameters)}"]
+    for key, value in values.items():
+        lines += ["", f"[dictionaries.{names[key]}]", f'values = ["{value}"]']
+    lines += ["", "[checks]", "enabled = false"]
     lines += [f"{check}.enabled = true" for check in CHECKS]
-    for path, values in by_path.items():
-        lines += ["", "[[operations]]", f'include-path = "{path}"', f"parameters = {table(values)}"]
+    for path, pairs in by_path.items():
+        lines += [
+            "",
+            "[[operations]]",
+            f'include-path = "{path}"',
+            f"parameters = {bindings(pairs, path + '|')}",
+        ]
     for name, check in KNOWN_ISSUES.items():
         lines += ["", "[[operations]]", f'include-name = "{name}"', f"checks.{check}.enabled = false"]
     return "\n".join(lines) + "\n"

@@ -28,6 +28,8 @@ pytestmark = [
     pytest.mark.redis,
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
+    # Typically 60-90 s here; the bound is for a slow CI machine, not an assertion on speed.
+    pytest.mark.timeout(900),
 ]
 
 API_ORDERS = 200
