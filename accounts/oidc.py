@@ -6,6 +6,7 @@ authorization-code flow under `/oidc/`.
 
 import hashlib
 import logging
+import re
 
 import requests
 from django.conf import settings
@@ -25,6 +26,7 @@ from .models import AccountType
 logger = logging.getLogger(__name__)
 
 _CACHE_PREFIX = "oidc:userinfo:"
+_BEARER_TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 
 
 class OIDCProviderUnavailable(Exception):
@@ -137,6 +139,9 @@ def oidc_user_for_access_token(*, access_token: str):
         raise ApiError(
             AccountError.OIDC_UNAVAILABLE, "Sign-in with a provider is not configured.", status=503
         )
+    if not _BEARER_TOKEN.fullmatch(access_token or ""):
+        # Not a token any provider issues (RFC 6750 b64token): rejected here, never sent on in a header.
+        raise AuthenticationFailed("The access token was rejected.", code="token_not_valid")
     return OrdertrailOIDCBackend().user_for_access_token(access_token)
 
 

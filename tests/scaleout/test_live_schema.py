@@ -45,9 +45,7 @@ CHECKS = [
 # Operations exempt from one check because of a known bug in code this suite does not own; each has a
 # strict-xfail regression test in tests/scaleout/test_known_issues.py that fails once the bug is fixed,
 # so the exemption is removed then.
-KNOWN_ISSUES = {
-    "POST /api/v1/auth/oidc/token/": "not_a_server_error",
-}
+KNOWN_ISSUES: dict[str, str] = {}
 REAL_VALUE_PROBABILITY = 0.5
 ARTIFACTS = ROOT / "test-artifacts"
 
