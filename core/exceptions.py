@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -53,6 +54,9 @@ def api_exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, OverflowError):
+        # A date or number from the request that cannot be represented (e.g. year 1 at +20:00, once in UTC).
+        exc = exceptions.ValidationError({"non_field_errors": ["A value in the request is out of range."]})
     elif isinstance(exc, SuspiciousOperation):  # e.g. too many form fields, a malformed multipart body
         exc = exceptions.ParseError(str(exc) or "The request is malformed.")
 
@@ -100,6 +104,7 @@ def handler404(request, exception=None):
     return page_not_found(request, exception, template_name="404.html")
 
 
+@csrf_exempt  # an unknown path is a 404 whatever the method; CSRF has nothing to protect here
 def api_not_found(request, *args, **kwargs):
     """Catch-all under /api/: a JSON 404 even where DEBUG would render Django's HTML page."""
     return JsonResponse(error_body(ErrorCode.NOT_FOUND, "Not found."), status=404)
@@ -137,6 +142,17 @@ def handler403(request, exception=None):
     from django.views.defaults import permission_denied
 
     return permission_denied(request, exception)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: JSON under /api/ (only session-authenticated browser requests are checked)."""
+    if _is_api(request):
+        return JsonResponse(
+            error_body(ErrorCode.PERMISSION_DENIED, f"CSRF check failed: {reason}"), status=403
+        )
+    from django.views.csrf import csrf_failure as default_csrf_failure
+
+    return default_csrf_failure(request, reason)
 
 
 def handler500(request):

@@ -84,3 +84,27 @@ def test_a_disallowed_host_under_api_gets_json(client):
     response = client.get("/api/v1/categories/", HTTP_HOST="evil.example")
     assert response.status_code == 400
     assert response.json()["code"] == "bad_request"
+
+
+@pytest.mark.parametrize("method", ["post", "patch", "delete"])
+def test_an_unknown_api_path_is_a_json_404_for_any_method(method):
+    from django.test import Client
+
+    response = getattr(Client(enforce_csrf_checks=True), method)("/api/v1/categories/not-a-uuid/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "created_before=0001-01-01T01%3A49%3A38%2B20%3A21",
+        "created_after=0001-01-01T00:00:00%2B05:00",
+        "created_after=9999-12-31T23:59:59-05:00",
+        "created_after=2026-01-01T00:00:00%2B15:00",
+    ],
+)
+def test_a_date_filter_out_of_range_once_in_utc_is_a_400(admin_client, query):
+    response = admin_client.get(f"/api/v1/orders/?{query}")
+    assert response.status_code == 400
+    assert response.json()["code"] == "validation_error"

@@ -48,3 +48,17 @@ def test_every_contract_endpoint_is_documented(schema, method, path):
     takes_no_input = path.endswith(("/approve/", "/rotate/", "/retry/"))
     if method in {"post", "put", "patch"} and not takes_no_input:
         assert "requestBody" in operation, f"{method.upper()} {path} documents no request body"
+
+
+def test_every_error_answer_documents_the_uniform_error_body(schema):
+    assert schema["components"]["schemas"]["Error"]["required"] == ["code", "detail"]
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                if status.startswith(("4", "5")):
+                    assert "content" in response, f"{method.upper()} {path} {status} has no body schema"
+
+
+def test_authenticated_operations_document_401_and_403(schema):
+    operation = schema["paths"]["/api/v1/orders/{order_id}/status/"]["post"]
+    assert {"400", "401", "403", "404", "409"} <= set(operation["responses"])
