@@ -224,3 +224,12 @@ def test_browser_sign_in_when_the_provider_is_down_is_a_503_page(provider, clien
     provider.stop()
     finish = client.get(f"{callback.path}?{callback.query}")
     assert finish.status_code == 503
+
+
+@pytest.mark.parametrize("token", ["line\nbreak", "emoji-\U0001f600"], ids=["newline", "non-latin-1"])
+def test_a_token_no_provider_could_issue_is_rejected_not_blamed_on_the_provider(provider, api_client, token):
+    # Found by the schemathesis run: such a token used to be sent on in an HTTP header and fail there (503).
+    response = api_client.post("/api/v1/auth/oidc/token/", {"access_token": token}, format="json")
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_not_valid"
