@@ -278,6 +278,7 @@ def order_create_external(
             for line in lines:
                 line.order = order
             OrderItem.objects.bulk_create(lines)
+            _attach_lines(order=order, lines=lines)
             TrackingEvent.objects.create(
                 order=order,
                 status=initial_status,
