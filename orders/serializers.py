@@ -2,11 +2,11 @@
 
 from decimal import Decimal
 
-from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
 from .lifecycle import OrderStatus
 from .models import OrderSource, TrackingEvent
+from .phone import ParsedPhoneNumberField as PhoneNumberField
 from .services import MAX_LINE_QUANTITY
 
 MAX_ITEMS_PER_ORDER = 100

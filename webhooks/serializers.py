@@ -3,10 +3,10 @@
 from decimal import Decimal
 
 from drf_spectacular.utils import PolymorphicProxySerializer
-from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
 from orders.lifecycle import OrderStatus
+from orders.phone import ParsedPhoneNumberField as PhoneNumberField
 from orders.services import MAX_LINE_QUANTITY, MAX_ORDER_TOTAL
 
 from .models import WebhookDelivery
