@@ -270,9 +270,8 @@ def order_create_external(
     if total > MAX_ORDER_TOTAL:
         raise ApiError(OrderError.ORDER_TOO_LARGE, "The order total is larger than we can accept.")
 
-    existing = Order.objects.filter(merchant=merchant, external_id=external_id).first()
-    if existing is not None:
-        return existing, False
+    # No lookup first: a new external_id is the common case, and the unique (merchant, external_id)
+    # constraint answers for a known one (the insert fails, the savepoint rolls back, the order is read).
     try:
         with transaction.atomic():
             order = Order.objects.create(
