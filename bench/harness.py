@@ -39,9 +39,13 @@ def manage(*args: str, env: dict[str, str] | None = None) -> None:
 class Server:
     """`with Server(port=8100, workers=4) as server:` runs gunicorn until the block ends."""
 
-    def __init__(self, *, port: int, workers: int = 4, env: dict[str, str] | None = None):
+    def __init__(
+        self, *, port: int, workers: int = 4, threads: int | None = None, env: dict[str, str] | None = None
+    ):
         self.port = port
         self.workers = workers
+        # BENCH_THREADS overrides the gthread threads per worker for every benchmark (default 4).
+        self.threads = threads or int(os.environ.get("BENCH_THREADS", "4"))
         self.env = env or bench_env()
         self.process: subprocess.Popen | None = None
 
@@ -63,7 +67,7 @@ class Server:
                 "--worker-class",
                 "gthread",
                 "--threads",
-                "4",
+                str(self.threads),
                 "--log-level",
                 "warning",
             ],

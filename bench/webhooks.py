@@ -8,6 +8,10 @@ reaches at least 25 % of the req/s of `/healthz/` (a no-op view, the floor no en
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ot_webhooks_bench \\
         .venv/bin/python -m bench.webhooks --requests 3000 --concurrency 16 --port 8150
 
+Celery: with BENCH_BROKER_URL=redis://... (the production shape) the notification tasks are only published
+to that broker (nobody consumes them during the run; flush that Redis database afterwards); without it they
+run eagerly in the request after commit, as in `make run`. The report's "celery" says which.
+
 Writes bench/results/webhooks.json.
 """
 
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -127,6 +132,10 @@ def main() -> int:
     args = parser.parse_args()
 
     env = bench_env(THROTTLE_WEBHOOK="100000000/min")
+    broker = os.environ.get("BENCH_BROKER_URL", "")
+    env.pop("CELERY_BROKER_URL", None)
+    if broker:
+        env["CELERY_BROKER_URL"] = broker
     _ensure_database(env["DATABASE_URL"])
     manage("migrate", "--noinput", "-v", "0", env=env)
     merchant = json.loads(_shell(_SETUP, env))
@@ -171,6 +180,7 @@ def main() -> int:
         "requests": args.requests,
         "concurrency": args.concurrency,
         "gunicorn_workers": args.workers,
+        "celery": f"published to {broker}" if broker else "no broker: eager in-process after commit",
         "healthz_before": healthz,
         "webhooks": webhooks,
         "healthz_after": healthz_after,

@@ -4,13 +4,15 @@ so the rows written here commit (or roll back) with it; tasks are published on c
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from accounts.signals import kyc_decided, otp_issued
 from orders.signals import order_placed, order_status_changed
 
 from .models import Channel
-from .services import notification_create
+from .services import notification_create, notifications_create_many
 
 
 def _tracking_url(order) -> str:
@@ -33,39 +35,65 @@ def _order_context(order) -> dict:
     }
 
 
+# The staff list is read on every placed order; it changes rarely. Cached for a short while and dropped
+# whenever a user is saved or deleted here (other processes, and bulk `update()`s, see it within the TTL).
+ADMIN_EMAILS_CACHE_KEY = "notifications:admin-emails"
+ADMIN_EMAILS_CACHE_SECONDS = 60
+# Saves that cannot change who is an admin or their address (every login writes last_login).
+_IRRELEVANT_USER_UPDATES = frozenset({"last_login", "password", "updated_at"})
+
+
 def admin_notification_emails() -> list[str]:
     """ADMIN_NOTIFICATION_EMAILS, or else the emails of the active staff users."""
     if settings.ADMIN_NOTIFICATION_EMAILS:
         return list(dict.fromkeys(settings.ADMIN_NOTIFICATION_EMAILS))
-    emails = (
-        get_user_model()
-        .objects.filter(is_staff=True, is_active=True)
-        .exclude(email="")
-        .order_by("email")
-        .values_list("email", flat=True)
-    )
-    return list(dict.fromkeys(emails))
+    emails = cache.get(ADMIN_EMAILS_CACHE_KEY)
+    if emails is None:
+        emails = list(
+            dict.fromkeys(
+                get_user_model()
+                .objects.filter(is_staff=True, is_active=True)
+                .exclude(email="")
+                .order_by("email")
+                .values_list("email", flat=True)
+            )
+        )
+        cache.set(ADMIN_EMAILS_CACHE_KEY, emails, ADMIN_EMAILS_CACHE_SECONDS)
+    return list(emails)
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="notifications.admin_emails_saved")
+def on_user_saved(sender, instance, update_fields=None, **kwargs):
+    if update_fields is not None and set(update_fields) <= _IRRELEVANT_USER_UPDATES:
+        return
+    cache.delete(ADMIN_EMAILS_CACHE_KEY)
+
+
+@receiver(post_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="notifications.admin_emails_deleted")
+def on_user_deleted(sender, instance, **kwargs):
+    cache.delete(ADMIN_EMAILS_CACHE_KEY)
 
 
 @receiver(order_placed, dispatch_uid="notifications.order_placed")
 def on_order_placed(sender, order, **kwargs):
+    """One SMS to the buyer, one email per admin: written with one INSERT, one publish per channel."""
     context = _order_context(order)
+    rows = []
     if order.phone_number:
-        notification_create(
-            channel=Channel.SMS,
-            recipient=str(order.phone_number),
-            template="order_placed",
-            context=context,
-            order=order,
+        rows.append(
+            {
+                "channel": Channel.SMS,
+                "recipient": context["phone_number"],
+                "template": "order_placed",
+                "context": context,
+            }
         )
-    for email in admin_notification_emails():
-        notification_create(
-            channel=Channel.EMAIL,
-            recipient=email,
-            template="order_placed_admin",
-            context=context,
-            order=order,
-        )
+    rows.extend(
+        {"channel": Channel.EMAIL, "recipient": email, "template": "order_placed_admin", "context": context}
+        for email in admin_notification_emails()
+    )
+    if rows:
+        notifications_create_many(rows=rows, order=order)
 
 
 @receiver(order_status_changed, dispatch_uid="notifications.order_status_changed")

@@ -37,6 +37,21 @@ def notification_create(
     return notification
 
 
+def notifications_create_many(*, rows: list[dict], order=None) -> list[Notification]:
+    """Write several outbox rows in the caller's transaction with one INSERT; one publish per channel on commit.
+
+    `rows` are dicts of channel, recipient, template, context. Same semantics as `notification_create` for
+    each row (committed with the change, never published before), at the cost of one statement.
+    """
+    notifications = Notification.objects.bulk_create([Notification(order=order, **row) for row in rows])
+    by_channel: dict[str, list] = {}
+    for notification in notifications:
+        by_channel.setdefault(notification.channel, []).append(notification.pk)
+    for channel, ids in by_channel.items():
+        transaction.on_commit(partial(notifications_enqueue, channel=channel, notification_ids=ids))
+    return notifications
+
+
 def notifications_enqueue(*, channel: str, notification_ids: list, countdown: float | None = None) -> bool:
     """Publish the task(s) that deliver these rows. Never raises: a row whose task could not be published
     (broker down) stays `pending` and the sweeper publishes it later. Returns whether publishing worked.

@@ -3,29 +3,30 @@
 from decimal import Decimal
 
 from drf_spectacular.utils import PolymorphicProxySerializer
-from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
 from orders.lifecycle import OrderStatus
+from orders.phone import ParsedPhoneNumberField as PhoneNumberField
+from orders.serializers import InputSerializer
 from orders.services import MAX_LINE_QUANTITY, MAX_ORDER_TOTAL
 
 from .models import WebhookDelivery
 
 
-class WebhookCustomerSerializer(serializers.Serializer):
+class WebhookCustomerSerializer(InputSerializer):
     name = serializers.CharField(max_length=200)
     phone = PhoneNumberField()
     email = serializers.EmailField(required=False, allow_blank=True)
 
 
-class WebhookItemSerializer(serializers.Serializer):
+class WebhookItemSerializer(InputSerializer):
     sku = serializers.CharField(max_length=64, required=False, allow_blank=True)
     name = serializers.CharField(max_length=200)
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
     unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
 
 
-class WebhookOrderCreatedDataSerializer(serializers.Serializer):
+class WebhookOrderCreatedDataSerializer(InputSerializer):
     external_id = serializers.CharField(max_length=100)
     customer = WebhookCustomerSerializer()
     shipping_address = serializers.CharField(max_length=2000)
@@ -40,7 +41,7 @@ class WebhookOrderCreatedDataSerializer(serializers.Serializer):
         return items
 
 
-class WebhookOrderStatusUpdatedDataSerializer(serializers.Serializer):
+class WebhookOrderStatusUpdatedDataSerializer(InputSerializer):
     external_id = serializers.CharField(max_length=100)
     status = serializers.ChoiceField(choices=OrderStatus.choices)
     location = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -48,7 +49,7 @@ class WebhookOrderStatusUpdatedDataSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
 
 
-class WebhookOrderCancelledDataSerializer(serializers.Serializer):
+class WebhookOrderCancelledDataSerializer(InputSerializer):
     external_id = serializers.CharField(max_length=100)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
@@ -60,7 +61,7 @@ EVENT_DATA_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
 }
 
 
-class WebhookEnvelopeSerializer(serializers.Serializer):
+class WebhookEnvelopeSerializer(InputSerializer):
     """`{"type", "timestamp", "data"}`; `data` is validated by the serializer of its type."""
 
     type = serializers.CharField(max_length=64)

@@ -13,7 +13,6 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from rest_framework.renderers import JSONRenderer
 
 from accounts.models import Merchant
 from accounts.selectors import merchant_webhook_secrets_valid
@@ -223,8 +222,9 @@ def _event_apply_once(*, merchant: Merchant, delivery: WebhookDelivery, event: d
             delivery.applied = True
             delivery.save(force_insert=True)
             status, order = webhook_event_apply(merchant=merchant, event=event)
-            # Rendered once: the same JSON is stored for duplicates and sent back now.
-            answer = WebhookAnswer(status, json.loads(JSONRenderer().render(OrderSerializer(order).data)))
+            # JSON-native as built (no render/parse round trip): the same body is stored for duplicates and sent
+            # back now.
+            answer = WebhookAnswer(status, OrderSerializer().to_representation(order))
             _delivery_answer(delivery=delivery, answer=answer, order_id=order.pk)
         return answer
     except BaseException as exc:
