@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from django.utils.functional import cached_property
 from rest_framework import serializers
 
 from .lifecycle import OrderStatus
@@ -13,30 +12,12 @@ from .services import MAX_LINE_QUANTITY
 MAX_ITEMS_PER_ORDER = 100
 
 
-# An input serializer whose fields are built once per class instead of once per instance. DRF deep-copies
-# every declared field (nested serializers included) each time a serializer is created; for the order and
-# webhook inputs that copying was half the cost of validating a request. The fields here are built and bound
-# once, for a prototype instance, and shared: validation reads a field's settings, never its parent's state
-# (`validate_<field>` and `validate` are looked up on the instance). Only for input serializers without
-# per-request state (no context-dependent fields, no `partial`). (Comments, not a docstring: the OpenAPI
-# schema would show a docstring as every subclass's description.)
-class InputSerializer(serializers.Serializer):
-    @cached_property
-    def fields(self):
-        cls = type(self)
-        shared = cls.__dict__.get("_shared_fields")
-        if shared is None:
-            shared = serializers.Serializer.fields.func(cls())
-            cls._shared_fields = shared
-        return shared
-
-
-class OrderItemInputSerializer(InputSerializer):
+class OrderItemInputSerializer(serializers.Serializer):
     product = serializers.UUIDField()
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
 
 
-class OrderCreateSerializer(InputSerializer):
+class OrderCreateSerializer(serializers.Serializer):
     items = OrderItemInputSerializer(many=True, allow_empty=False, max_length=MAX_ITEMS_PER_ORDER)
     phone_number = PhoneNumberField()
     shipping_address = serializers.CharField(max_length=1000)
@@ -91,10 +72,11 @@ def _line_representation(line) -> dict:
     }
 
 
-# The order as the contract shows it. The fields below document the shape (OpenAPI); the answer is built by
-# hand in `to_representation`, field for field what they would produce, because walking DRF's fields cost
-# more CPU than the rest of showing an order. Every value is JSON-native (the webhook stores it as is).
 class OrderSerializer(serializers.Serializer):
+    """The order as the contract shows it. The fields below document the shape (OpenAPI); the answer is built
+    by hand in `to_representation`, field for field what they would produce, because walking DRF's fields cost
+    more CPU than the rest of showing an order. Every value is JSON-native (the webhook stores it as is)."""
+
     id = serializers.UUIDField(read_only=True)
     order_number = serializers.CharField(read_only=True)
     status = serializers.ChoiceField(choices=OrderStatus.choices, read_only=True)

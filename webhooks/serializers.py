@@ -7,26 +7,25 @@ from rest_framework import serializers
 
 from orders.lifecycle import OrderStatus
 from orders.phone import ParsedPhoneNumberField as PhoneNumberField
-from orders.serializers import InputSerializer
 from orders.services import MAX_LINE_QUANTITY, MAX_ORDER_TOTAL
 
 from .models import WebhookDelivery
 
 
-class WebhookCustomerSerializer(InputSerializer):
+class WebhookCustomerSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     phone = PhoneNumberField()
     email = serializers.EmailField(required=False, allow_blank=True)
 
 
-class WebhookItemSerializer(InputSerializer):
+class WebhookItemSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64, required=False, allow_blank=True)
     name = serializers.CharField(max_length=200)
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
     unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
 
 
-class WebhookOrderCreatedDataSerializer(InputSerializer):
+class WebhookOrderCreatedDataSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=100)
     customer = WebhookCustomerSerializer()
     shipping_address = serializers.CharField(max_length=2000)
@@ -41,7 +40,7 @@ class WebhookOrderCreatedDataSerializer(InputSerializer):
         return items
 
 
-class WebhookOrderStatusUpdatedDataSerializer(InputSerializer):
+class WebhookOrderStatusUpdatedDataSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=100)
     status = serializers.ChoiceField(choices=OrderStatus.choices)
     location = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -49,7 +48,7 @@ class WebhookOrderStatusUpdatedDataSerializer(InputSerializer):
     occurred_at = serializers.DateTimeField()
 
 
-class WebhookOrderCancelledDataSerializer(InputSerializer):
+class WebhookOrderCancelledDataSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=100)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
@@ -61,7 +60,7 @@ EVENT_DATA_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
 }
 
 
-class WebhookEnvelopeSerializer(InputSerializer):
+class WebhookEnvelopeSerializer(serializers.Serializer):
     """`{"type", "timestamp", "data"}`; `data` is validated by the serializer of its type."""
 
     type = serializers.CharField(max_length=64)
