@@ -1,7 +1,5 @@
 """Bearer authentication: our SimpleJWT tokens, or (when configured) the OIDC provider's access tokens."""
 
-import time
-
 import jwt
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework_simplejwt.authentication import JWTAuthentication
@@ -23,15 +21,6 @@ def _signed_by_us(raw_token: bytes) -> bool:
     except jwt.PyJWTError:
         return False
     return True
-
-
-# Our access tokens already verified, by their raw bytes: a client sends the same token on every request,
-# and checking its signature and claims again cost as much as loading the user. Only time can change the
-# verdict on a token we verified, so `exp` is checked again on every hit (strictly, without the leeway: a
-# token at its expiry is verified afresh and answered exactly as before). Per process, bounded. The user is
-# still loaded on every request, so deactivation and password changes (CHECK_REVOKE_TOKEN) apply at once.
-_VERIFIED_TOKENS: dict = {}
-_VERIFIED_TOKENS_MAX = 10_000
 
 
 class BearerAuthentication(JWTAuthentication):
@@ -56,16 +45,6 @@ class BearerAuthentication(JWTAuthentication):
             access_token = raw_token.decode("utf-8", errors="replace")
             return oidc_user_for_access_token(access_token=access_token), access_token
         return self.get_user(validated_token), validated_token
-
-    def get_validated_token(self, raw_token: bytes):
-        token = _VERIFIED_TOKENS.get(raw_token)
-        if token is not None and token.payload.get("exp", 0) > time.time():
-            return token
-        token = super().get_validated_token(raw_token)
-        if len(_VERIFIED_TOKENS) >= _VERIFIED_TOKENS_MAX:
-            _VERIFIED_TOKENS.clear()
-        _VERIFIED_TOKENS[raw_token] = token
-        return token
 
 
 class BearerAuthenticationScheme(OpenApiAuthenticationExtension):
