@@ -1,3 +1,5 @@
+import uuid
+
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -12,7 +14,8 @@ class WebhookMerchantThrottle(SimpleRateThrottle):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
     def get_cache_key(self, request, view):
-        return self.cache_format % {
-            "scope": self.scope,
-            "ident": str(view.kwargs.get("merchant_id", ""))[:64],
-        }
+        try:
+            ident = uuid.UUID(str(view.kwargs.get("merchant_id", ""))).hex
+        except ValueError:
+            ident = "malformed"  # ids that name no merchant share one bucket; the raw text never becomes a key
+        return self.cache_format % {"scope": self.scope, "ident": ident}
