@@ -338,35 +338,27 @@ def _order_transition(
         locked = Order.objects.select_for_update(of=("self",)).select_related("merchant").get(pk=order.pk)
         latest_at = locked.events.order_by("-occurred_at").values_list("occurred_at", flat=True).first()
         when = occurred_at or timezone.now()
-        if occurred_at is not None and latest_at is not None and occurred_at < latest_at:
-            # A late, out-of-order report: it belongs on the timeline but must not move the status back.
-            return TrackingEvent.objects.create(
-                order=locked,
-                status=status,
-                location=location,
-                note=note,
-                occurred_at=when,
-                source=source,
-                actor=actor,
-            )
-        if not can_transition(locked.status, status):
-            detail = (
-                f"The order is {locked.status}, which is final."
-                if locked.status in FINAL_STATUSES
-                else f"An order cannot move from {locked.status} to {status}."
-            )
-            raise ApiError(OrderError.INVALID_TRANSITION, detail, status=409)
-        if allowed_from is not None and locked.status not in allowed_from:
-            raise ApiError(
-                OrderError.NOT_CANCELLABLE,
-                f"The order is {locked.status}; only the merchant can cancel it now.",
-                status=409,
-            )
+        # A late, out-of-order report belongs on the timeline but must not move the status back.
+        late = occurred_at is not None and latest_at is not None and occurred_at < latest_at
         previous = locked.status
-        locked.status = status
-        locked.save(update_fields=["status", "updated_at"])
-        if status == OrderStatus.CANCELLED:
-            _order_restore_stock(order=locked)
+        if not late:
+            if not can_transition(locked.status, status):
+                detail = (
+                    f"The order is {locked.status}, which is final."
+                    if locked.status in FINAL_STATUSES
+                    else f"An order cannot move from {locked.status} to {status}."
+                )
+                raise ApiError(OrderError.INVALID_TRANSITION, detail, status=409)
+            if allowed_from is not None and locked.status not in allowed_from:
+                raise ApiError(
+                    OrderError.NOT_CANCELLABLE,
+                    f"The order is {locked.status}; only the merchant can cancel it now.",
+                    status=409,
+                )
+            locked.status = status
+            locked.save(update_fields=["status", "updated_at"])
+            if status == OrderStatus.CANCELLED:
+                _order_restore_stock(order=locked)
         event = TrackingEvent.objects.create(
             order=locked,
             status=status,
@@ -376,6 +368,8 @@ def _order_transition(
             source=source,
             actor=actor,
         )
+        if late:
+            return event
         order_status_changed.send(sender=Order, order=locked, event=event, previous_status=previous)
     order.status = locked.status
     order.stock_restored = locked.stock_restored

@@ -17,5 +17,7 @@ class WebhookMerchantThrottle(SimpleRateThrottle):
         try:
             ident = uuid.UUID(str(view.kwargs.get("merchant_id", ""))).hex
         except ValueError:
-            ident = "malformed"  # ids that name no merchant share one bucket; the raw text never becomes a key
+            ident = (
+                "malformed"  # ids that name no merchant share one bucket; the raw text never becomes a key
+            )
         return self.cache_format % {"scope": self.scope, "ident": ident}
