@@ -9,7 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
-from phonenumber_field.modelfields import PhoneNumberField
+
+from core.phone import ParsedPhoneNumberModelField
 
 from .managers import UserManager
 
@@ -25,7 +26,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     account_type = models.CharField(max_length=16, choices=AccountType.choices, default=AccountType.CUSTOMER)
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
-    phone_number = PhoneNumberField(blank=True)
+    phone_number = ParsedPhoneNumberModelField(blank=True)
     default_shipping_address = models.TextField(blank=True)
     is_email_verified = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
@@ -145,7 +146,7 @@ class KYCSubmission(models.Model):
     tax_id = models.CharField(max_length=100)
     country = models.CharField(max_length=2)
     address = models.TextField()
-    contact_phone = PhoneNumberField()
+    contact_phone = ParsedPhoneNumberModelField()
     document = models.FileField(storage=private_storage, upload_to=_kyc_upload_to)
     document_content_type = models.CharField(max_length=50)
     status = models.CharField(max_length=16, choices=KYCStatus.choices, default=KYCStatus.SUBMITTED)

@@ -6,7 +6,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from phonenumber_field.modelfields import PhoneNumberField
+
+from core.phone import ParsedPhoneNumberModelField
 
 from .lifecycle import OrderStatus
 
@@ -43,7 +44,7 @@ class Order(models.Model):
     source = models.CharField(max_length=10, choices=OrderSource.choices, default=OrderSource.API)
     external_id = models.CharField(max_length=100, null=True, blank=True)
     customer_name = models.CharField(max_length=200, blank=True)
-    phone_number = PhoneNumberField()
+    phone_number = ParsedPhoneNumberModelField()
     email = models.EmailField(blank=True)
     shipping_address = models.TextField()
     note = models.TextField(blank=True)

@@ -4,9 +4,10 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from core.phone import ParsedPhoneNumberField as PhoneNumberField
+
 from .lifecycle import OrderStatus
 from .models import OrderSource, TrackingEvent
-from .phone import ParsedPhoneNumberField as PhoneNumberField
 from .services import MAX_LINE_QUANTITY
 
 MAX_ITEMS_PER_ORDER = 100

@@ -5,8 +5,8 @@ from decimal import Decimal
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
+from core.phone import ParsedPhoneNumberField as PhoneNumberField
 from orders.lifecycle import OrderStatus
-from orders.phone import ParsedPhoneNumberField as PhoneNumberField
 from orders.services import MAX_LINE_QUANTITY, MAX_ORDER_TOTAL
 
 from .models import WebhookDelivery
