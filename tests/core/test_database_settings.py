@@ -1,0 +1,78 @@
+"""PostgreSQL connections bind parameters on the server and prepare repeated queries; an operator behind an
+old PgBouncer can turn preparing (or binding) off with DB_PREPARE_THRESHOLD / DB_SERVER_SIDE_BINDING."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from accounts.models import User
+from tests.factories import CustomerFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+_SHOW_OPTIONS = (
+    "from django.conf import settings; o = settings.DATABASES['default']['OPTIONS']; "
+    "print(o['server_side_binding'], o['prepare_threshold'])"
+)
+
+
+def _options(**env_overrides: str) -> subprocess.CompletedProcess:
+    """The database OPTIONS a process started with only these settings gets (no .env, nothing inherited)."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": "postgres://ordertrail:pw@db.internal:5432/ordertrail",
+        **env_overrides,
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", _SHOW_OPTIONS],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({}, ["True", "5"]),
+        ({"DB_SERVER_SIDE_BINDING": "", "DB_PREPARE_THRESHOLD": "none"}, ["True", "None"]),
+        ({"DB_PREPARE_THRESHOLD": ""}, ["True", "None"]),
+        ({"DB_SERVER_SIDE_BINDING": "0", "DB_PREPARE_THRESHOLD": "0"}, ["False", "0"]),
+    ],
+    ids=["defaults", "prepare-none", "prepare-blank", "binding-off"],
+)
+def test_database_options_follow_the_environment(overrides, expected):
+    result = _options(**overrides)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == expected
+
+
+def test_a_prepare_threshold_that_is_not_a_number_refuses_to_start():
+    result = _options(DB_PREPARE_THRESHOLD="often")
+
+    assert result.returncode != 0
+    assert "DB_PREPARE_THRESHOLD must be a whole number or 'none', not 'often'" in result.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_query_repeated_on_one_connection_gets_prepared_and_still_answers_right():
+    users = CustomerFactory.create_batch(7)
+
+    found = [User.objects.get(email=user.email).pk for user in users]
+
+    assert found == [user.pk for user in users]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ['%"email" = $1%']
+        )
+        prepared = cursor.fetchall()
+    assert len(prepared) == 1
