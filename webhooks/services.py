@@ -23,7 +23,7 @@ from orders.serializers import OrderSerializer
 from .errors import WebhookError
 from .events import webhook_event_apply
 from .models import WebhookDelivery
-from .serializers import EVENT_DATA_SERIALIZERS, WebhookEnvelopeSerializer
+from .serializers import EVENT_DATA_SERIALIZERS, WebhookEnvelopeSerializer, event_validate_light
 from .signatures import signature_matches
 
 MAX_BODY_BYTES = 256 * 1024
@@ -185,6 +185,9 @@ def _event_parse(*, body: bytes, delivery: WebhookDelivery) -> dict:
         delivery.event_type = _storable(payload["type"])[
             : WebhookDelivery._meta.get_field("event_type").max_length
         ]
+    event = event_validate_light(payload)
+    if event is not None:
+        return event
 
     envelope = WebhookEnvelopeSerializer(data=payload)
     envelope_valid = envelope.is_valid()
