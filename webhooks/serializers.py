@@ -1,11 +1,19 @@
 """What a platform sends (events), what it gets back (the order), and the merchant's delivery log."""
 
+import re
+from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from core.phone import ParsedPhoneNumberField as PhoneNumberField
+from core.phone import phone_parse
 from orders.lifecycle import OrderStatus
 from orders.services import MAX_LINE_QUANTITY, MAX_ORDER_TOTAL
 
@@ -107,3 +115,200 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
         model = WebhookDelivery
         fields = ["id", "webhook_id", "event_type", "received_at", "status_code", "error_code"]
         read_only_fields = fields
+
+
+# The light path. Building and walking the DRF serializers above cost more CPU than anything else the webhook
+# does before touching the database. The functions below accept only what those serializers accept, and give
+# the values they would give; whenever they cannot vouch for a value (anything invalid, and a few valid but
+# unusual forms such as numbers sent as strings where a string is expected), they give up and the serializers
+# decide, so every error answer still comes from DRF, word for word. Plain functions and immutable constants
+# only: nothing here is shared and mutable across requests or threads.
+
+
+class _Unsure(Exception):
+    """The light path cannot vouch for this payload; the serializers decide."""
+
+
+_ABSENT = object()
+_CENT = Decimal("0.01")
+# DecimalField(max_digits=12, decimal_places=2, min_value=0): up to 10 whole digits, up to 2 decimals.
+_PRICE = re.compile(r"[0-9]{1,10}(?:\.[0-9]{1,2})?")
+_MAX_WHOLE_PRICE = 10**10
+_CURRENCY = re.compile(r"[A-Z]{3}")
+_STATUSES = frozenset(OrderStatus.values)
+
+
+def _surrogate_free(value: str) -> bool:
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _text(data: dict, name: str, *, max_length: int, required: bool = True, allow_blank: bool = False):
+    """`CharField(max_length=..., required=..., allow_blank=...)` for a JSON string (trimmed, as DRF trims)."""
+    value = data.get(name, _ABSENT)
+    if value is _ABSENT:
+        if required:
+            raise _Unsure
+        return _ABSENT
+    if type(value) is not str:
+        raise _Unsure
+    value = value.strip()
+    if not value:
+        if allow_blank:
+            return ""
+        raise _Unsure
+    if len(value) > max_length or "\x00" in value or not _surrogate_free(value):
+        raise _Unsure
+    return value
+
+
+def _datetime(data: dict, name: str) -> datetime:
+    """`DateTimeField()` for an ISO 8601 string with an offset (a naive one is left to DRF)."""
+    value = data.get(name)
+    if type(value) is not str or not settings.USE_TZ:
+        raise _Unsure
+    try:
+        parsed = parse_datetime(value)
+        if parsed is None or parsed.utcoffset() is None:
+            raise _Unsure
+        return parsed.astimezone(timezone.get_current_timezone())
+    except (ValueError, OverflowError):
+        raise _Unsure from None
+
+
+def _status(data: dict, name: str, *, required: bool):
+    """`ChoiceField(choices=OrderStatus.choices)`: exactly one of the values (no trimming)."""
+    value = data.get(name, _ABSENT)
+    if value is _ABSENT and not required:
+        return _ABSENT
+    if type(value) is not str or value not in _STATUSES:
+        raise _Unsure
+    return value
+
+
+def _mapping(value) -> dict:
+    if type(value) is not dict:
+        raise _Unsure
+    return value
+
+
+def _customer(value) -> dict:
+    value = _mapping(value)
+    customer = {"name": _text(value, "name", max_length=200)}
+    phone = value.get("phone")
+    if type(phone) is not str:
+        raise _Unsure
+    phone = phone.strip()
+    if not phone or "\x00" in phone or not phone.isascii():
+        raise _Unsure
+    number = phone_parse(phone)
+    if not number or not number.is_valid():
+        raise _Unsure
+    customer["phone"] = number
+    email = _text(value, "email", max_length=320, required=False, allow_blank=True)
+    if email is not _ABSENT:
+        if email:
+            try:
+                validate_email(email)
+            except DjangoValidationError:
+                raise _Unsure from None
+        customer["email"] = email
+    return customer
+
+
+def _item(value) -> dict:
+    value = _mapping(value)
+    item = {}
+    sku = _text(value, "sku", max_length=64, required=False, allow_blank=True)
+    if sku is not _ABSENT:
+        item["sku"] = sku
+    item["name"] = _text(value, "name", max_length=200)
+    quantity = value.get("quantity")
+    if type(quantity) is not int or not 1 <= quantity <= MAX_LINE_QUANTITY:
+        raise _Unsure
+    item["quantity"] = quantity
+    price = value.get("unit_price")
+    if type(price) is int:
+        if not 0 <= price < _MAX_WHOLE_PRICE:
+            raise _Unsure
+    elif type(price) is not str or not _PRICE.fullmatch(price):
+        raise _Unsure
+    item["unit_price"] = Decimal(price).quantize(_CENT)
+    return item
+
+
+def _order_created_data(data: dict) -> dict:
+    validated = {
+        "external_id": _text(data, "external_id", max_length=100),
+        "customer": _customer(data.get("customer")),
+        "shipping_address": _text(data, "shipping_address", max_length=2000),
+    }
+    items = data.get("items")
+    if type(items) is not list or not 1 <= len(items) <= 500:
+        raise _Unsure
+    validated["items"] = [_item(item) for item in items]
+    if (
+        sum((item["unit_price"] * item["quantity"] for item in validated["items"]), Decimal("0"))
+        > MAX_ORDER_TOTAL
+    ):
+        raise _Unsure
+    currency = data.get("currency", _ABSENT)
+    if currency is not _ABSENT:
+        if type(currency) is not str or not _CURRENCY.fullmatch(currency):
+            raise _Unsure
+        validated["currency"] = currency
+    status = _status(data, "status", required=False)
+    if status is not _ABSENT:
+        validated["status"] = status
+    return validated
+
+
+def _optional_text(validated: dict, data: dict, name: str, *, max_length: int) -> None:
+    value = _text(data, name, max_length=max_length, required=False, allow_blank=True)
+    if value is not _ABSENT:
+        validated[name] = value
+
+
+def _order_status_updated_data(data: dict) -> dict:
+    validated = {
+        "external_id": _text(data, "external_id", max_length=100),
+        "status": _status(data, "status", required=True),
+    }
+    _optional_text(validated, data, "location", max_length=200)
+    _optional_text(validated, data, "note", max_length=2000)
+    validated["occurred_at"] = _datetime(data, "occurred_at")
+    return validated
+
+
+def _order_cancelled_data(data: dict) -> dict:
+    validated = {"external_id": _text(data, "external_id", max_length=100)}
+    _optional_text(validated, data, "reason", max_length=2000)
+    return validated
+
+
+_LIGHT_DATA = {
+    "order.created": _order_created_data,
+    "order.status_updated": _order_status_updated_data,
+    "order.cancelled": _order_cancelled_data,
+}
+
+
+def event_validate_light(payload: dict) -> dict | None:
+    """The event as `WebhookEnvelopeSerializer` plus its type's data serializer would validate it, or None
+    when the light path cannot vouch for it (then the serializers decide, and word any error)."""
+    light_data = _LIGHT_DATA.get(payload.get("type")) if type(payload.get("type")) is str else None
+    if light_data is None:
+        return None
+    try:
+        return {
+            "type": payload["type"],
+            "timestamp": _datetime(payload, "timestamp"),
+            "data": light_data(_mapping(payload.get("data"))),
+        }
+    except _Unsure:
+        return None

@@ -113,6 +113,18 @@ def test_a_delivery_signed_with_another_secret_is_refused_and_recorded(platform)
     assert not delivery.applied
 
 
+def test_a_merchant_whose_secrets_have_all_expired_is_refused_and_the_delivery_recorded(platform):
+    WebhookSecret.objects.filter(merchant=platform.merchant).update(expires_at=ago(minutes=1))
+
+    response = platform.send(order_created_event(), webhook_id="msg_expired")
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_signature"
+    assert Order.objects.count() == 0
+    delivery = _only_delivery(platform)
+    assert (delivery.webhook_id, delivery.status_code) == ("msg_expired", 401)
+
+
 def test_a_tampered_body_does_not_verify(platform):
     signed = json.dumps(order_created_event())
     headers = platform.headers(signed)
