@@ -7,7 +7,8 @@ Customers place orders through the real API with their own JWTs, each request bu
 with ample stock (so the run measures the placement path, not one hot row). The oversell run then sends
 200 simultaneous buyers at one product with stock 50. No CELERY_BROKER_URL is set: notification tasks
 run eagerly in-process after commit, as in `make run`; with BENCH_BROKER_URL=redis://... they are only
-published, as in production (flush that Redis database afterwards).
+published, as in production, by each gunicorn worker's background publisher (NOTIFICATIONS_PUBLISH_IN_BACKGROUND=0
+publishes in the request instead); flush that Redis database afterwards.
 Writes bench/results/orders.json (orders-broker.json with a broker).
 """
 
@@ -130,7 +131,16 @@ def main() -> None:
     tokens, products = data["tokens"], data["products"]
 
     from catalog.models import Product
+    from notifications.models import Notification
     from orders.models import Order
+
+    def queued(queue: str) -> int:
+        import redis
+
+        return redis.Redis.from_url(BROKER).llen(queue)
+
+    rows_before = Notification.objects.count()
+    queued_before = {queue: queued(queue) for queue in ("sms", "email")} if BROKER else {}
 
     with Server(port=PORT, workers=WORKERS, env=env):
         # Warm-up: every worker loads its code paths before anything is measured.
@@ -165,12 +175,28 @@ def main() -> None:
         )
 
     codes = oversell.status_counts
+    published = None
+    if BROKER:  # nobody consumes during the run: the queues grew by every task published
+        published = {
+            "notification_rows": Notification.objects.count() - rows_before,
+            "tasks": {queue: queued(queue) - n for queue, n in queued_before.items()},
+        }
     scarce = Product.objects.get(pk=data["scarce"])
     report = {
         "setup": {
             "server": f"gunicorn gthread, {WORKERS} workers x 4 threads",
             "database": "PostgreSQL",
-            "celery": f"published to {BROKER}" if BROKER else "no broker: eager in-process after commit",
+            "celery": (
+                f"published to {BROKER}"
+                + (
+                    " in the request"
+                    if os.environ.get("NOTIFICATIONS_PUBLISH_IN_BACKGROUND", "1").lower()
+                    in ("0", "false", "no", "off")
+                    else " by each worker's background publisher"
+                )
+                if BROKER
+                else "no broker: eager in-process after commit"
+            ),
             "requests": REQUESTS,
             "concurrency": CONCURRENCY,
             "rounds": ROUNDS,
@@ -183,6 +209,7 @@ def main() -> None:
             sum((Counter(r["order_place"].status_counts) for r in rounds), Counter())
         ),
         "goal_ratio": 0.2,
+        "published": published,
         "oversell": {
             "buyers": OVERSELL_BUYERS,
             "stock": OVERSELL_STOCK,
