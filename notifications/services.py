@@ -3,8 +3,6 @@
 import logging
 from functools import partial
 
-from celery import current_app
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -35,7 +33,7 @@ def notification_create(
         order=order,
         broadcast=broadcast,
     )
-    transaction.on_commit(partial(notifications_publish, channel=channel, notification_ids=[notification.pk]))
+    transaction.on_commit(partial(notifications_enqueue, channel=channel, notification_ids=[notification.pk]))
     return notification
 
 
@@ -50,38 +48,15 @@ def notifications_create_many(*, rows: list[dict], order=None) -> list[Notificat
     for notification in notifications:
         by_channel.setdefault(notification.channel, []).append(notification.pk)
     for channel, ids in by_channel.items():
-        transaction.on_commit(partial(notifications_publish, channel=channel, notification_ids=ids))
+        transaction.on_commit(partial(notifications_enqueue, channel=channel, notification_ids=ids))
     return notifications
 
 
-def notifications_publish(*, channel: str, notification_ids: list) -> None:
-    """What a commit calls for its new rows: with a broker, hand them to this process's background
-    publisher (see publisher.py), which never makes the request wait and coalesces concurrent commits;
-    in eager mode (no broker), or with NOTIFICATIONS_PUBLISH_IN_BACKGROUND off, publish right here.
-    """
-    if settings.NOTIFICATIONS_PUBLISH_IN_BACKGROUND and not current_app.conf.task_always_eager:
-        from .publisher import publisher_get
-
-        publisher_get().submit(channel=channel, notification_ids=notification_ids)
-    else:
-        notifications_enqueue(channel=channel, notification_ids=notification_ids)
-
-
-def notifications_enqueue(
-    *, channel: str, notification_ids: list, countdown: float | None = None, batched: bool = False
-) -> bool:
+def notifications_enqueue(*, channel: str, notification_ids: list, countdown: float | None = None) -> bool:
     """Publish the task(s) that deliver these rows. Never raises: a row whose task could not be published
     (broker down) stays `pending` and the sweeper publishes it later. Returns whether publishing worked.
-
-    Several SMS rows always go as one batch task; several email rows go one task each, or as one batch
-    task when `batched` (the background publisher's already bounded batches).
     """
-    from .tasks import (
-        notification_send_email,
-        notification_send_email_batch,
-        notification_send_sms,
-        notification_send_sms_batch,
-    )
+    from .tasks import notification_send_email, notification_send_sms, notification_send_sms_batch
 
     ids = [str(pk) for pk in notification_ids]
     if not ids:
@@ -92,8 +67,6 @@ def notifications_enqueue(
     try:
         if channel == Channel.SMS and len(ids) > 1:
             notification_send_sms_batch.apply_async(args=[ids], **options)
-        elif channel == Channel.EMAIL and len(ids) > 1 and batched:
-            notification_send_email_batch.apply_async(args=[ids], **options)
         else:
             task = notification_send_sms if channel == Channel.SMS else notification_send_email
             for pk in ids:

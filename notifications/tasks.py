@@ -26,12 +26,6 @@ def notification_send_email(notification_id: str) -> int:
     return notifications_deliver(notification_ids=[notification_id])
 
 
-@shared_task(name="notifications.send_email_batch", **TASK_OPTIONS)
-def notification_send_email_batch(notification_ids: list[str]) -> int:
-    """Send several email rows one after another (queue `email`); the background publisher's batches."""
-    return notifications_deliver(notification_ids=notification_ids)
-
-
 @shared_task(name="notifications.sweep", ignore_result=True)
 def notification_sweep() -> dict:
     """Beat task: re-publish due rows nobody picked up, fail rows stuck mid-send (see delivery.py)."""

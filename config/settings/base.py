@@ -280,7 +280,6 @@ CELERY_TASK_ROUTES = {
     "notifications.send_sms": {"queue": "sms"},
     "notifications.send_sms_batch": {"queue": "sms"},
     "notifications.send_email": {"queue": "email"},
-    "notifications.send_email_batch": {"queue": "email"},
     "notifications.sweep": {"queue": "celery"},
 }
 # Retries: exponential backoff with full jitter, base * 2**(attempt-1) capped at MAX, up to MAX_ATTEMPTS tries.
@@ -296,10 +295,6 @@ NOTIFICATIONS_SWEEP_INTERVAL_SECONDS = env.float("NOTIFICATIONS_SWEEP_INTERVAL_S
 NOTIFICATIONS_SWEEP_GRACE_SECONDS = env.float("NOTIFICATIONS_SWEEP_GRACE_SECONDS", default=60)
 NOTIFICATIONS_SENDING_LEASE_SECONDS = env.float("NOTIFICATIONS_SENDING_LEASE_SECONDS", default=300)
 NOTIFICATIONS_SMS_BATCH_SIZE = env.int("NOTIFICATIONS_SMS_BATCH_SIZE", default=100)
-# With a broker, web processes publish new rows from a background thread, coalescing what commits meanwhile
-# into one task per channel of at most PUBLISH_BATCH_SIZE rows (sent one after another by one worker).
-NOTIFICATIONS_PUBLISH_IN_BACKGROUND = env.bool("NOTIFICATIONS_PUBLISH_IN_BACKGROUND", default=True)
-NOTIFICATIONS_PUBLISH_BATCH_SIZE = env.int("NOTIFICATIONS_PUBLISH_BATCH_SIZE", default=10)
 AFRICASTALKING_TIMEOUT_SECONDS = env.float("AFRICASTALKING_TIMEOUT_SECONDS", default=10)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=120)

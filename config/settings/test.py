@@ -14,9 +14,6 @@ PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="ordertrail-private-")
 # Tests get eager tasks by default; integration tests that start a real worker override this.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
-# Tests that publish to a real broker see their tasks published before the request returns, unless a test
-# turns the background publisher on to test it.
-NOTIFICATIONS_PUBLISH_IN_BACKGROUND = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -7,11 +7,9 @@ deliver them. Every fault ends with each message delivered exactly once.
 import threading
 
 import pytest
-from django.db import connection
 from django.db.models import Count
 
 from notifications.models import Notification, NotificationStatus
-from notifications.publisher import publisher_get
 from orders.models import Order
 from tests import services
 from tests.conftest import bearer_client
@@ -179,59 +177,3 @@ def test_a_worker_killed_during_a_send_does_not_send_twice(outbox_world):
     assert row.last_error.startswith("outcome_unknown")
     assert len(smtp.to(ADMIN_EMAIL)) == 1
     assert Notification.objects.values("recipient").annotate(n=Count("pk")).filter(n__gt=1).count() == 0
-
-
-@pytest.fixture
-def background_publishing(settings):
-    """This process publishes from its background thread, as a web process with a broker does."""
-    settings.NOTIFICATIONS_PUBLISH_IN_BACKGROUND = True
-    yield publisher_get()
-    publisher_get().flush(10)
-
-
-def test_orders_placed_concurrently_with_background_publishing_are_each_notified_once(
-    outbox_world, background_publishing
-):
-    sms, smtp, start_worker = outbox_world
-    start_worker(concurrency=2)
-    product = ProductFactory(stock=24)
-    phones = [f"+2547170{i:05d}" for i in range(24)]
-    errors = []
-
-    def buyer(chunk):
-        try:
-            for phone in chunk:
-                place(product=product, phone=phone)
-        except Exception as exc:  # reported below; an assertion in a thread would otherwise vanish
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=buyer, args=(phones[i::4],)) for i in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    assert background_publishing.flush(10)
-
-    wait_until(all_settled, timeout=120, message="every order's notifications")
-    assert sms.counts() == {phone: 1 for phone in phones}
-    assert len(smtp.to(ADMIN_EMAIL)) == len(phones)
-    assert Notification.objects.exclude(status=NotificationStatus.SENT).count() == 0
-
-
-def test_with_background_publishing_an_order_placed_while_the_broker_is_down_is_notified_once_it_is_back(
-    outbox_world, background_publishing
-):
-    sms, smtp, start_worker = outbox_world
-    product = ProductFactory(stock=5)
-    with publishing_to("redis://127.0.0.1:1/6"):  # nothing listens there
-        order = place(product=product, phone="+254718000001")
-        assert background_publishing.flush(30)  # the publish failed in the background, not in the request
-    assert Notification.objects.filter(order=order, status=NotificationStatus.PENDING).count() == 2
-
-    start_worker(beat=True)
-    wait_until(all_settled, message="the sweeper publishing the rows the publisher could not")
-    assert sms.counts() == {"+254718000001": 1}
-    assert len(smtp.to(ADMIN_EMAIL)) == 1
