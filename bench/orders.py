@@ -7,8 +7,7 @@ Customers place orders through the real API with their own JWTs, each request bu
 with ample stock (so the run measures the placement path, not one hot row). The oversell run then sends
 200 simultaneous buyers at one product with stock 50. No CELERY_BROKER_URL is set: notification tasks
 run eagerly in-process after commit, as in `make run`; with BENCH_BROKER_URL=redis://... they are only
-published, as in production, by each gunicorn worker's background publisher (NOTIFICATIONS_PUBLISH_IN_BACKGROUND=0
-publishes in the request instead); flush that Redis database afterwards.
+published, as in production (flush that Redis database afterwards); the report counts the tasks published.
 Writes bench/results/orders.json (orders-broker.json with a broker).
 """
 
@@ -186,17 +185,7 @@ def main() -> None:
         "setup": {
             "server": f"gunicorn gthread, {WORKERS} workers x 4 threads",
             "database": "PostgreSQL",
-            "celery": (
-                f"published to {BROKER}"
-                + (
-                    " in the request"
-                    if os.environ.get("NOTIFICATIONS_PUBLISH_IN_BACKGROUND", "1").lower()
-                    in ("0", "false", "no", "off")
-                    else " by each worker's background publisher"
-                )
-                if BROKER
-                else "no broker: eager in-process after commit"
-            ),
+            "celery": f"published to {BROKER}" if BROKER else "no broker: eager in-process after commit",
             "requests": REQUESTS,
             "concurrency": CONCURRENCY,
             "rounds": ROUNDS,
