@@ -13,6 +13,8 @@ from .errors import NotificationError
 from .models import Audience, Broadcast, Channel, Notification, NotificationStatus
 
 logger = logging.getLogger(__name__)
+# Celery's own cap on a task's argsrepr (Celery.amqp.argsrepr_maxsize).
+TASK_ARGSREPR_MAX_LENGTH = 1024
 
 
 def notification_create(
@@ -52,6 +54,12 @@ def notifications_create_many(*, rows: list[dict], order=None) -> list[Notificat
     return notifications
 
 
+def _task_reprs(args: list) -> dict:
+    """How the task's arguments show in monitoring. Celery's default, `saferepr`, costs a third of a
+    publish on the order-placement path; these arguments are ids (strings), for which `repr` is safe."""
+    return {"argsrepr": repr(args)[:TASK_ARGSREPR_MAX_LENGTH], "kwargsrepr": "{}"}
+
+
 def notifications_enqueue(*, channel: str, notification_ids: list, countdown: float | None = None) -> bool:
     """Publish the task(s) that deliver these rows. Never raises: a row whose task could not be published
     (broker down) stays `pending` and the sweeper publishes it later. Returns whether publishing worked.
@@ -66,11 +74,11 @@ def notifications_enqueue(*, channel: str, notification_ids: list, countdown: fl
         options["countdown"] = countdown
     try:
         if channel == Channel.SMS and len(ids) > 1:
-            notification_send_sms_batch.apply_async(args=[ids], **options)
+            notification_send_sms_batch.apply_async(args=[ids], **options, **_task_reprs([ids]))
         else:
             task = notification_send_sms if channel == Channel.SMS else notification_send_email
             for pk in ids:
-                task.apply_async(args=[pk], **options)
+                task.apply_async(args=[pk], **options, **_task_reprs([pk]))
     except Exception:  # the broker is unreachable: the sweeper will publish it when it is back
         logger.warning("Could not enqueue %s notification(s) %s; the sweeper will retry", channel, ids[:5])
         return False

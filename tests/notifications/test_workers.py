@@ -177,3 +177,20 @@ def test_a_worker_killed_during_a_send_does_not_send_twice(outbox_world):
     assert row.last_error.startswith("outcome_unknown")
     assert len(smtp.to(ADMIN_EMAIL)) == 1
     assert Notification.objects.values("recipient").annotate(n=Count("pk")).filter(n__gt=1).count() == 0
+
+
+def test_a_published_task_shows_which_rows_it_delivers(outbox_world):
+    """Monitoring (flower, `celery inspect`) shows a task's argsrepr: it names the outbox row(s)."""
+    import json
+
+    import redis
+
+    product = ProductFactory(stock=5)
+    order = place(product=product, phone="+254719000001")
+    sms_row = Notification.objects.get(order=order, channel="sms")
+    client = redis.Redis.from_url(services.redis_url())
+    messages = [json.loads(raw) for raw in client.lrange("sms", 0, -1)]
+
+    assert [message["headers"]["task"] for message in messages] == ["notifications.send_sms"]
+    assert messages[0]["headers"]["argsrepr"] == repr([str(sms_row.pk)])
+    assert messages[0]["headers"]["kwargsrepr"] == "{}"
