@@ -1,5 +1,6 @@
 """Reads on accounts."""
 
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -12,6 +13,35 @@ def merchant_webhook_secrets_valid(*, merchant: Merchant) -> QuerySet[WebhookSec
     return WebhookSecret.objects.filter(merchant=merchant).filter(
         Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
     )
+
+
+def merchant_with_webhook_secrets(*, merchant_id) -> tuple[Merchant | None, list[str]]:
+    """The merchant (None when unknown) and the secrets `merchant_webhook_secrets_valid` gives, in one query.
+
+    The webhook receiver asks this on every delivery. It is one raw LEFT JOIN because building the same
+    query with the ORM cost the request about a millisecond of CPU, several times the query itself. The
+    validity rule is the one above (no expiry, or an expiry still ahead); tests hold the two together.
+    """
+    merchant_pk = Merchant._meta.pk
+    expires_at = WebhookSecret._meta.get_field("expires_at")
+    secret = WebhookSecret._meta.get_field("secret").column
+    owner = WebhookSecret._meta.get_field("merchant").column
+    rows = Merchant.objects.raw(
+        f"SELECT m.*, s.{secret} AS valid_webhook_secret FROM {Merchant._meta.db_table} m "
+        f"LEFT JOIN {WebhookSecret._meta.db_table} s ON s.{owner} = m.{merchant_pk.column} "
+        f"AND (s.{expires_at.column} IS NULL OR s.{expires_at.column} > %s) "
+        f"WHERE m.{merchant_pk.column} = %s",
+        [
+            expires_at.get_db_prep_value(timezone.now(), connection),
+            merchant_pk.get_db_prep_value(merchant_id, connection),
+        ],
+    )
+    merchant, secrets = None, []
+    for row in rows:
+        merchant = merchant or row
+        if row.valid_webhook_secret is not None:
+            secrets.append(row.valid_webhook_secret)
+    return merchant, secrets
 
 
 def kyc_submission_latest(*, merchant: Merchant) -> KYCSubmission | None:

@@ -101,3 +101,40 @@ def test_the_django_admin_never_shows_a_secret_value(client, admin_user, merchan
     assert secret.secret not in changelist.content.decode()
     assert secret.secret not in change.content.decode()
     assert "secret" not in site._registry[type(secret)].get_fields(change.wsgi_request, secret)
+
+
+def test_the_webhook_receivers_one_query_lookup_agrees_with_the_selector_as_secrets_rotate_and_expire(
+    merchant, time_machine, settings, django_assert_num_queries
+):
+    from accounts.selectors import merchant_with_webhook_secrets
+    from tests.factories import MerchantFactory
+
+    settings.WEBHOOK_SECRET_GRACE_HOURS = 1
+    start = timezone.now()
+    time_machine.move_to(start, tick=False)
+    other = MerchantFactory()
+    webhook_secret_create(merchant=other)
+
+    def both():
+        with django_assert_num_queries(1):
+            found, secrets = merchant_with_webhook_secrets(merchant_id=merchant.pk)
+        expected = set(merchant_webhook_secrets_valid(merchant=merchant).values_list("secret", flat=True))
+        assert found == merchant and found.company_name == merchant.company_name
+        assert len(secrets) == len(set(secrets))
+        return set(secrets), expected
+
+    assert both() == (set(), set())  # approved before any secret: the merchant, no secret
+    first = webhook_secret_create(merchant=merchant)
+    assert both() == ({first.secret}, {first.secret})
+    second = webhook_secret_rotate(merchant=merchant)
+    assert both() == ({first.secret, second.secret}, {first.secret, second.secret})
+    time_machine.move_to(start + timedelta(hours=1, seconds=1), tick=False)
+    assert both() == ({second.secret}, {second.secret})
+
+
+def test_the_webhook_receivers_lookup_of_an_unknown_merchant_finds_nothing(db):
+    import uuid
+
+    from accounts.selectors import merchant_with_webhook_secrets
+
+    assert merchant_with_webhook_secrets(merchant_id=uuid.uuid4()) == (None, [])
