@@ -130,10 +130,18 @@ class _Unsure(Exception):
 
 
 _ABSENT = object()
-_CENT = Decimal("0.01")
-# DecimalField(max_digits=12, decimal_places=2, min_value=0): up to 10 whole digits, up to 2 decimals.
-_PRICE = re.compile(r"[0-9]{1,10}(?:\.[0-9]{1,2})?")
-_MAX_WHOLE_PRICE = 10**10
+# The limits below are read from the serializers' declared fields, so the two paths cannot drift apart.
+_CUSTOMER = WebhookCustomerSerializer._declared_fields
+_ITEM = WebhookItemSerializer._declared_fields
+_CREATED = WebhookOrderCreatedDataSerializer._declared_fields
+_STATUS_UPDATED = WebhookOrderStatusUpdatedDataSerializer._declared_fields
+_CANCELLED = WebhookOrderCancelledDataSerializer._declared_fields
+_ITEMS = _CREATED["items"]
+# unit_price, a DecimalField(min_value=0): up to max_digits - decimal_places whole digits and decimal_places decimals.
+_WHOLE_DIGITS = _ITEM["unit_price"].max_digits - _ITEM["unit_price"].decimal_places
+_CENT = Decimal(1).scaleb(-_ITEM["unit_price"].decimal_places)
+_PRICE = re.compile(rf"[0-9]{{1,{_WHOLE_DIGITS}}}(?:\.[0-9]{{1,{_ITEM['unit_price'].decimal_places}}})?")
+_MAX_WHOLE_PRICE = 10**_WHOLE_DIGITS
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _STATUSES = frozenset(OrderStatus.values)
 
@@ -148,21 +156,24 @@ def _surrogate_free(value: str) -> bool:
     return True
 
 
-def _text(data: dict, name: str, *, max_length: int, required: bool = True, allow_blank: bool = False):
-    """`CharField(max_length=..., required=..., allow_blank=...)` for a JSON string (trimmed, as DRF trims)."""
+def _text(data: dict, name: str, fields: dict):
+    """The declared `CharField` (or `EmailField`) `fields[name]` for a JSON string: its max_length, required
+    and allow_blank (trimmed, as DRF trims)."""
+    field = fields[name]
     value = data.get(name, _ABSENT)
     if value is _ABSENT:
-        if required:
+        if field.required:
             raise _Unsure
         return _ABSENT
     if type(value) is not str:
         raise _Unsure
     value = value.strip()
     if not value:
-        if allow_blank:
+        if field.allow_blank:
             return ""
         raise _Unsure
-    if len(value) > max_length or "\x00" in value or not _surrogate_free(value):
+    too_long = field.max_length is not None and len(value) > field.max_length
+    if too_long or "\x00" in value or not _surrogate_free(value):
         raise _Unsure
     return value
 
@@ -199,7 +210,7 @@ def _mapping(value) -> dict:
 
 def _customer(value) -> dict:
     value = _mapping(value)
-    customer = {"name": _text(value, "name", max_length=200)}
+    customer = {"name": _text(value, "name", _CUSTOMER)}
     phone = value.get("phone")
     if type(phone) is not str:
         raise _Unsure
@@ -210,7 +221,7 @@ def _customer(value) -> dict:
     if not number or not number.is_valid():
         raise _Unsure
     customer["phone"] = number
-    email = _text(value, "email", max_length=320, required=False, allow_blank=True)
+    email = _text(value, "email", _CUSTOMER)
     if email is not _ABSENT:
         if email:
             try:
@@ -224,10 +235,10 @@ def _customer(value) -> dict:
 def _item(value) -> dict:
     value = _mapping(value)
     item = {}
-    sku = _text(value, "sku", max_length=64, required=False, allow_blank=True)
+    sku = _text(value, "sku", _ITEM)
     if sku is not _ABSENT:
         item["sku"] = sku
-    item["name"] = _text(value, "name", max_length=200)
+    item["name"] = _text(value, "name", _ITEM)
     quantity = value.get("quantity")
     if type(quantity) is not int or not 1 <= quantity <= MAX_LINE_QUANTITY:
         raise _Unsure
@@ -244,12 +255,12 @@ def _item(value) -> dict:
 
 def _order_created_data(data: dict) -> dict:
     validated = {
-        "external_id": _text(data, "external_id", max_length=100),
+        "external_id": _text(data, "external_id", _CREATED),
         "customer": _customer(data.get("customer")),
-        "shipping_address": _text(data, "shipping_address", max_length=2000),
+        "shipping_address": _text(data, "shipping_address", _CREATED),
     }
     items = data.get("items")
-    if type(items) is not list or not 1 <= len(items) <= 500:
+    if type(items) is not list or not (1 if not _ITEMS.allow_empty else 0) <= len(items) <= _ITEMS.max_length:
         raise _Unsure
     validated["items"] = [_item(item) for item in items]
     if (
@@ -268,26 +279,26 @@ def _order_created_data(data: dict) -> dict:
     return validated
 
 
-def _optional_text(validated: dict, data: dict, name: str, *, max_length: int) -> None:
-    value = _text(data, name, max_length=max_length, required=False, allow_blank=True)
+def _optional_text(validated: dict, data: dict, name: str, fields: dict) -> None:
+    value = _text(data, name, fields)
     if value is not _ABSENT:
         validated[name] = value
 
 
 def _order_status_updated_data(data: dict) -> dict:
     validated = {
-        "external_id": _text(data, "external_id", max_length=100),
+        "external_id": _text(data, "external_id", _STATUS_UPDATED),
         "status": _status(data, "status", required=True),
     }
-    _optional_text(validated, data, "location", max_length=200)
-    _optional_text(validated, data, "note", max_length=2000)
+    _optional_text(validated, data, "location", _STATUS_UPDATED)
+    _optional_text(validated, data, "note", _STATUS_UPDATED)
     validated["occurred_at"] = _datetime(data, "occurred_at")
     return validated
 
 
 def _order_cancelled_data(data: dict) -> dict:
-    validated = {"external_id": _text(data, "external_id", max_length=100)}
-    _optional_text(validated, data, "reason", max_length=2000)
+    validated = {"external_id": _text(data, "external_id", _CANCELLED)}
+    _optional_text(validated, data, "reason", _CANCELLED)
     return validated
 
 
