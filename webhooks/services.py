@@ -243,9 +243,8 @@ def _event_apply_once(*, merchant: Merchant, delivery: WebhookDelivery, event: d
     return answer
 
 
-def _delivery_process(
-    *, merchant: Merchant, secrets: list[str], delivery: WebhookDelivery, headers: dict, body: bytes
-):
+def _delivery_authenticate(*, secrets: list[str], headers: dict, body: bytes) -> None:
+    """Raise the 401 answer unless the headers are complete, the timestamp fresh and a signature verifies."""
     msg_id, timestamp, signature = _signature_headers(headers)
     if abs(time.time() - int(timestamp)) > TIMESTAMP_TOLERANCE_SECONDS:
         raise ApiError(
@@ -261,12 +260,38 @@ def _delivery_process(
             "No webhook-signature matches this merchant's secrets.",
             status=401,
         )
+
+
+def _delivery_process(
+    *, merchant: Merchant, secrets: list[str], delivery: WebhookDelivery, headers: dict, body: bytes
+):
+    _delivery_authenticate(secrets=secrets, headers=headers, body=body)
     if not merchant.is_active:
         raise ApiError(
             WebhookError.MERCHANT_INACTIVE, "The merchant's account is not active (KYC).", status=403
         )
     event = _event_parse(body=body, delivery=delivery)
     return _event_apply_once(merchant=merchant, delivery=delivery, event=event)
+
+
+def webhook_record_refused(
+    *, merchant_id: str, headers: dict[str, str], body: bytes, answer: WebhookAnswer
+) -> None:
+    """Record a delivery the view refused before handing it to `webhook_receive` (throttled: 429).
+
+    Nothing of it is applied. It is recorded when it is signed with one of the merchant's secrets and fresh,
+    so the merchant sees in the delivery log that (and when) their own platform was told to slow down; a
+    flood that cannot sign costs no write, which is what throttling it is for.
+    """
+    merchant, secrets = _merchant_get(merchant_id)
+    if merchant is None:
+        return
+    try:
+        _delivery_authenticate(secrets=secrets, headers=headers, body=body)
+    except ApiError:
+        return
+    delivery = _delivery_new(merchant=merchant, headers=headers, body=body)
+    _delivery_answer(delivery=delivery, answer=WebhookAnswer(answer.status, _storable(answer.body)))
 
 
 def webhook_receive(*, merchant_id: str, headers: dict[str, str], body: bytes) -> WebhookAnswer:

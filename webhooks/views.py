@@ -1,5 +1,6 @@
 from django.http.request import UnreadablePostError
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import Throttled
 from rest_framework.generics import ListAPIView
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
@@ -18,7 +19,7 @@ from .serializers import (
     WebhookErrorSerializer,
     WebhookEventSchema,
 )
-from .services import MAX_BODY_BYTES, WebhookAnswer, webhook_receive
+from .services import MAX_BODY_BYTES, WebhookAnswer, webhook_receive, webhook_record_refused
 from .throttles import WebhookMerchantThrottle
 
 
@@ -30,6 +31,34 @@ class _AlwaysJSON(BaseContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
+
+
+def _read_to_end(stream, limit: int) -> bytes:
+    chunks, size = [], 0
+    while size < limit:
+        chunk = stream.read(limit - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _delivery_read(request) -> tuple[dict[str, str], bytes]:
+    """The delivery's headers (lower-cased names) and body, of which at most one byte over the limit is read."""
+    meta = request._request.META
+    try:
+        # One byte over the limit is enough to refuse; the rest is never read into memory.
+        if not meta.get("CONTENT_LENGTH") and meta.get("wsgi.input_terminated"):
+            # A chunked body (no Content-Length): Django reads such a body as empty, but a server that
+            # de-chunks and ends the input (gunicorn does; WSGI's `wsgi.input_terminated`) lets us read it.
+            body = _read_to_end(meta["wsgi.input"], MAX_BODY_BYTES + 1)
+        else:
+            body = request._request.read(MAX_BODY_BYTES + 1)
+    except (UnreadablePostError, OSError):
+        body = b""
+    headers = {name.lower(): value for name, value in request._request.headers.items()}
+    return headers, body
 
 
 def _error(description: str) -> OpenApiResponse:
@@ -83,14 +112,22 @@ class WebhookReceiveView(APIView):
         },
     )
     def post(self, request, merchant_id: str):
-        try:
-            # One byte over the limit is enough to refuse; the rest is never read into memory.
-            body = request._request.read(MAX_BODY_BYTES + 1)
-        except UnreadablePostError:
-            body = b""
-        headers = {name.lower(): value for name, value in request._request.headers.items()}
+        headers, body = _delivery_read(request)
         answer: WebhookAnswer = webhook_receive(merchant_id=merchant_id, headers=headers, body=body)
         return Response(answer.body, status=answer.status)
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if isinstance(exc, Throttled):
+            # Refused before `post`: recorded here with the answer the platform gets (Retry-After aside).
+            headers, body = _delivery_read(self.request)
+            webhook_record_refused(
+                merchant_id=self.kwargs.get("merchant_id", ""),
+                headers=headers,
+                body=body,
+                answer=WebhookAnswer(response.status_code, dict(response.data)),
+            )
+        return response
 
 
 @extend_schema(summary="Deliveries received for the merchant, accepted or not")

@@ -420,9 +420,21 @@ def test_a_merchant_flooding_the_endpoint_is_throttled_with_retry_after(platform
     answers = [platform.send(order_created_event(f"SHOP-{n}")).status_code for n in range(3)]
 
     assert answers == [201, 201, 429]
-    throttled = platform.send(order_created_event("SHOP-9"))
+    throttled = platform.send(order_created_event("SHOP-9"), webhook_id="msg_throttled")
     assert throttled.json()["code"] == "throttled"
     assert int(throttled["Retry-After"]) > 0
+    # Refused deliveries are in the merchant's log too, with the answer the platform got; nothing applied.
+    recorded = WebhookDelivery.objects.get(webhook_id="msg_throttled")
+    assert (recorded.status_code, recorded.error_code, recorded.applied) == (429, "throttled", False)
+    assert recorded.response_body == throttled.json()
+    assert json.loads(recorded.body)["data"]["external_id"] == "SHOP-9"
+    assert "webhook-signature" not in recorded.headers
+    assert WebhookDelivery.objects.filter(status_code=429).count() == 2
+    assert Order.objects.filter(external_id__in=["SHOP-2", "SHOP-9"]).count() == 0
+    # A throttled flood that cannot sign is turned away without a write.
+    forged = Platform(platform.merchant, new_secret()).send(order_created_event("SHOP-X"), webhook_id="msg_x")
+    assert forged.status_code == 429
+    assert not WebhookDelivery.objects.filter(webhook_id="msg_x").exists()
     other = Platform(*_other_merchant_with_secret())
     assert other.send(order_created_event("SHOP-1")).status_code == 201  # per merchant, not global
 
