@@ -1,8 +1,9 @@
 from django.contrib import admin
+from django.db import transaction
 from mptt.admin import DraggableMPTTAdmin
 
 from .models import Category, Product
-from .services import category_slug_for
+from .services import category_slug_for, category_tree_lock
 
 
 @admin.register(Category)
@@ -13,11 +14,35 @@ class CategoryAdmin(DraggableMPTTAdmin):
     readonly_fields = ["slug", "created_at"]
     fields = ["name", "parent", "slug", "created_at"]
 
+    # Every tree write here takes the same lock as the API's (`category_tree_lock`), so an admin's edit and
+    # an API call at the same moment cannot number the tree twice.
+
     def save_model(self, request, obj, form, change):
         # The API derives slugs; the admin does the same so both paths agree.
         if not obj.slug or "name" in form.changed_data:
             obj.slug = category_slug_for(name=obj.name, exclude_pk=obj.pk if change else None)
-        super().save_model(request, obj, form, change)
+        with transaction.atomic():
+            category_tree_lock()
+            if obj.parent is not None:
+                obj.parent._mptt_refresh()
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            category_tree_lock()
+            obj._mptt_refresh()
+            super().delete_model(request, obj)
+
+    def delete_selected_tree(self, modeladmin, request, queryset):
+        with transaction.atomic():
+            category_tree_lock()
+            return super().delete_selected_tree(modeladmin, request, queryset)
+
+    def _move_node(self, request):
+        # The drag-and-drop move reads both nodes itself: lock first, so it reads them as they are.
+        with transaction.atomic():
+            category_tree_lock()
+            return super()._move_node(request)
 
 
 @admin.register(Product)

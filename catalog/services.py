@@ -49,10 +49,25 @@ def _ensure_name_free(*, name: str, parent: Category | None, exclude_pk=None) ->
         )
 
 
+def category_tree_lock() -> None:
+    """Make this transaction's category writes wait for any other's (call inside `transaction.atomic`).
+
+    django-mptt numbers the tree (tree_id, lft, rght) from rows it has just read, so two writes at once
+    would hand out the same numbers (roots sharing a tree, overlapping subtrees) or deadlock on each
+    other's row updates. The tree version row, which every category write bumps anyway, is the lock.
+    """
+    CategoryTreeVersion.objects.get_or_create(pk=1)
+    CategoryTreeVersion.objects.select_for_update().filter(pk=1).exists()
+
+
 def _save_category(category: Category) -> None:
-    """Save, turning a race on the unique name/slug constraints into the same 409 as the checks above."""
+    """Save under the tree lock, turning a race on the unique name/slug constraints into the same 409 as
+    the checks above."""
     try:
         with transaction.atomic():
+            category_tree_lock()
+            if category.parent is not None:
+                category.parent._mptt_refresh()  # its numbers as the last write left them
             category.save()
     except IntegrityError as exc:
         raise ApiError(
@@ -74,23 +89,29 @@ def category_create(*, name: str, parent: Category | None = None) -> Category:
 def category_update(*, category: Category, **fields) -> Category:
     """Rename and/or move a category. Moving (`parent`) carries the whole subtree along.
 
-    `parent=None` makes it a root; a move under itself or one of its descendants is 400.
+    `parent=None` makes it a root; a move under itself or one of its descendants is 400. The checks run
+    under the tree lock, on the tree as it is then: two crossed moves at once cannot make a cycle.
     """
-    name = fields.get("name", category.name).strip()
-    parent = fields.get("parent", category.parent)
-    if parent is not None and parent.is_descendant_of(category, include_self=True):
-        raise ApiError(
-            CatalogError.INVALID_CATEGORY_MOVE,
-            "A category cannot be moved under itself or one of its descendants.",
-            errors={"parent": ["Choose a category outside this one's subtree."]},
-        )
-    if name != category.name or parent != category.parent:
-        _ensure_name_free(name=name, parent=parent, exclude_pk=category.pk)
-    if name != category.name:
-        category.slug = category_slug_for(name=name, exclude_pk=category.pk)
-    category.name = name
-    category.parent = parent
-    _save_category(category)
+    with transaction.atomic():
+        category_tree_lock()
+        category._mptt_refresh()
+        name = fields.get("name", category.name).strip()
+        parent = fields.get("parent", category.parent)
+        if parent is not None:
+            parent._mptt_refresh()
+            if parent.is_descendant_of(category, include_self=True):
+                raise ApiError(
+                    CatalogError.INVALID_CATEGORY_MOVE,
+                    "A category cannot be moved under itself or one of its descendants.",
+                    errors={"parent": ["Choose a category outside this one's subtree."]},
+                )
+        if name != category.name or parent != category.parent:
+            _ensure_name_free(name=name, parent=parent, exclude_pk=category.pk)
+        if name != category.name:
+            category.slug = category_slug_for(name=name, exclude_pk=category.pk)
+        category.name = name
+        category.parent = parent
+        _save_category(category)
     return category
 
 
@@ -102,6 +123,8 @@ def category_delete(*, category: Category) -> None:
         status=409,
     )
     with transaction.atomic():
+        category_tree_lock()
+        category._mptt_refresh()  # the subtree's bounds as they are now, not as they were read
         if Product.objects.filter(
             category__tree_id=category.tree_id,
             category__lft__gte=category.lft,
