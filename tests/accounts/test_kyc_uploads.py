@@ -115,3 +115,21 @@ def test_documents_are_stored_privately_under_a_random_name(client):
     assert path.read_bytes() == PDF_BYTES
     with pytest.raises(ValueError):
         submission.document.url  # noqa: B018 - no public URL exists
+
+
+def test_deleting_a_merchant_deletes_its_kyc_documents_once_committed(
+    client, django_capture_on_commit_callbacks
+):
+    assert submit(client, document(PDF_BYTES)).status_code == 201
+    submission = KYCSubmission.objects.get()
+    storage, name = submission.document.storage, submission.document.name
+    assert storage.exists(name)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        submission.merchant.user.delete()  # cascades: user -> merchant -> submissions
+    assert storage.exists(name)  # not before the deletion commits
+    for callback in callbacks:
+        callback()
+
+    assert not KYCSubmission.objects.exists()
+    assert not storage.exists(name)

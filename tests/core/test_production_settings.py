@@ -54,6 +54,14 @@ def test_check_deploy_would_notice_a_missing_hsts_header():
     assert "security.W004" in result.stdout + result.stderr
 
 
+def test_check_deploy_warns_when_throttles_would_count_per_process():
+    """Without CACHE_URL every web process keeps its own throttle counters: the operator is told."""
+    result = _manage("check", "--deploy", CACHE_URL=None)
+
+    assert "ordertrail.W001" in result.stdout + result.stderr
+    assert "CACHE_URL" in result.stdout + result.stderr
+
+
 @pytest.mark.parametrize(
     "secret_key",
     ["", "insecure-local-development-key-change-me", "django-insecure-" + "x" * 60, "too-short-0123456789"],
