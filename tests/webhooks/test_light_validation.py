@@ -1,5 +1,6 @@
 """The light validation path accepts only what the serializers accept, with the values they would give."""
 
+import copy
 import json
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -168,7 +169,9 @@ def _set(target: dict, key: str, value) -> None:
     if value == ABSENT:
         target.pop(key, None)
     else:
-        target[key] = value
+        # A copy: the value lists are shared, and setting one shared {} both as `data` and as its `customer`
+        # would make a payload that contains itself.
+        target[key] = copy.deepcopy(value)
 
 
 def _order_created(overrides) -> dict:
@@ -236,3 +239,10 @@ def test_update_and_cancel_light_paths_never_disagree(event_type, fields, data):
     _assert_light_agrees(payload)
     payload["data"] = data
     assert _assert_light_agrees(payload) is None
+
+
+def test_overrides_never_make_a_payload_that_contains_itself():
+    shared = {}  # one object given twice, as the strategies draw from shared lists
+    payload = _order_created([("data", shared), ("customer", shared)])
+    assert json.loads(json.dumps(payload))["data"] == {"customer": {}}
+    assert shared == {}
