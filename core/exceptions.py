@@ -80,7 +80,10 @@ def api_exception_handler(exc, context):
         raw_codes = exc.get_codes()
         raw = raw_codes if isinstance(raw_codes, str) else None
         if isinstance(raw_codes, dict):
-            raw = raw_codes.get("code") if isinstance(raw_codes.get("code"), str) else None
+            # SimpleJWT's errors are {"detail": ..., "code": ...}: the code is the value under "code" (its
+            # ErrorDetail's own code is the class default, e.g. authentication_failed for user_inactive).
+            code_value = exc.detail.get("code") if isinstance(exc.detail, dict) else None
+            raw = str(code_value) if isinstance(code_value, str) else None
         if raw in _PASSTHROUGH_CODES or code is None:
             code = raw or next(
                 (c for cls, c in _DEFAULT_CODES.items() if isinstance(exc, cls)), ErrorCode.SERVER_ERROR

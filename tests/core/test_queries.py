@@ -1,0 +1,55 @@
+"""`PrimaryKeyLookup` loads a row exactly as the ORM's `.get(pk=...)` does, with one query."""
+
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import User
+from core.queries import PrimaryKeyLookup
+from orders.models import Order
+from tests.conftest import bearer_client
+from tests.factories import CustomerFactory, MerchantFactory, ProductFactory
+from tests.orders.factories import order_body
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_same_instance(loaded, expected):
+    assert type(loaded) is type(expected)
+    assert loaded._state.adding is False and loaded._state.db == "default"
+    for field in type(expected)._meta.concrete_fields:
+        ours, theirs = getattr(loaded, field.attname), getattr(expected, field.attname)
+        assert ours == theirs, field.attname
+        assert type(ours) is type(theirs), field.attname
+
+
+def test_a_user_loads_as_the_orm_loads_it(django_assert_num_queries):
+    user = CustomerFactory(first_name="Wanjiru", last_login=timezone.now(), is_active=False)
+    lookup = PrimaryKeyLookup(User)
+
+    with django_assert_num_queries(1):
+        loaded = lookup.get(user.pk)
+
+    assert_same_instance(loaded, User.objects.get(pk=user.pk))
+    assert str(loaded.phone_number) == str(user.phone_number)  # the custom field's from_db_value ran
+    assert loaded.is_active is False
+    assert lookup.get(str(user.pk)).pk == user.pk  # the key as the token carries it: text
+
+
+def test_an_order_with_decimals_and_a_phone_number_loads_as_the_orm_loads_it():
+    merchant = MerchantFactory()
+    client = bearer_client(CustomerFactory())
+    placed = client.post("/api/v1/orders/", order_body((ProductFactory(merchant=merchant, price="12.50"), 2)))
+    assert placed.status_code == 201
+
+    loaded = PrimaryKeyLookup(Order).get(placed.json()["id"])
+
+    assert_same_instance(loaded, Order.objects.get(pk=placed.json()["id"]))
+    assert str(loaded.total_amount) == "25.00"
+
+
+@pytest.mark.parametrize("key", [uuid.uuid4(), "not-a-uuid", "", None])
+def test_a_missing_or_malformed_key_is_none(key):
+    CustomerFactory()
+    assert PrimaryKeyLookup(User).get(key) is None
