@@ -17,10 +17,12 @@ ERROR_SCHEMA = {
 _ERROR_REF = {"$ref": "#/components/schemas/Error"}
 _DEFAULT_DESCRIPTIONS = {
     "400": "`validation_error` (with `errors`), `parse_error`",
-    "401": "`not_authenticated`, `authentication_failed` or `token_not_valid`",
+    "401": "`not_authenticated`, `authentication_failed`, `token_not_valid`, `user_inactive`, `user_not_found` "
+    "or `password_changed`",
     "403": "`permission_denied`",
     "404": "`not_found`",
 }
+_PAGE_NOT_FOUND = "`not_found`: no such page (`page` below 1 or past the last page)"
 
 
 def _add(responses: dict, status: str) -> None:
@@ -44,6 +46,10 @@ def document_error_responses(result, generator, request, public):
                     _add(responses, "403")
             if "{" in path:
                 _add(responses, "404")
+            elif any(
+                p.get("in") == "query" and p.get("name") == "page" for p in operation.get("parameters", [])
+            ):
+                responses.setdefault("404", {"description": _PAGE_NOT_FOUND})
             for status, response in responses.items():
                 if status[0] in "45" and "content" not in response:
                     response["content"] = {"application/json": {"schema": _ERROR_REF}}

@@ -1,7 +1,7 @@
 """Admin API over the outbox: failed notifications and their retry, broadcasts."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -44,7 +44,16 @@ class AdminNotificationRetryView(GenericAPIView):
     permission_classes = [IsAdmin]
     serializer_class = NotificationSerializer
 
-    @extend_schema(operation_id="admin_notifications_retry", request=None, responses=NotificationSerializer)
+    @extend_schema(
+        operation_id="admin_notifications_retry",
+        request=None,
+        responses={
+            200: NotificationSerializer,
+            409: OpenApiResponse(
+                description="`notification_not_failed`: only a failed notification is retried"
+            ),
+        },
+    )
     def post(self, request, pk):
         notification = get_object_or_404(Notification, pk=pk)
         return Response(NotificationSerializer(notification_retry(notification=notification)).data)

@@ -62,3 +62,20 @@ def test_every_error_answer_documents_the_uniform_error_body(schema):
 def test_authenticated_operations_document_401_and_403(schema):
     operation = schema["paths"]["/api/v1/orders/{order_id}/status/"]["post"]
     assert {"400", "401", "403", "404", "409"} <= set(operation["responses"])
+
+
+def test_every_paginated_list_documents_the_404_of_a_page_that_does_not_exist(schema):
+    paginated = [
+        (path, method, operation)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if any(p.get("name") == "page" for p in operation.get("parameters", []))
+    ]
+    assert len(paginated) >= 10
+    for path, method, operation in paginated:
+        assert "404" in operation["responses"], f"{method.upper()} {path}"
+
+
+def test_retrying_a_notification_that_did_not_fail_is_a_documented_409(schema):
+    responses = schema["paths"]["/api/v1/admin/notifications/{id}/retry/"]["post"]["responses"]
+    assert "notification_not_failed" in responses["409"]["description"]
