@@ -6,6 +6,7 @@ token. A second task for the same row (duplicate publish, redelivery after a cra
 sent and does nothing. If the worker dies between the provider call and the record, the row stays claimed;
 when its lease expires the sweeper marks it `failed` with `outcome_unknown` instead of sending it again,
 because neither Africa's Talking nor SMTP can tell us whether it went out. An admin may retry it knowingly.
+An SMS request the provider received but did not answer (read timeout) is failed as `outcome_unknown` too.
 """
 
 import logging
@@ -21,7 +22,14 @@ from django.utils import timezone
 
 from .messages import MASK, SENSITIVE_CONTEXT_KEYS, message_render_email, message_render_sms
 from .models import Channel, Notification, NotificationStatus
-from .senders import PermanentSendError, SmsOutcome, TransientSendError, email_send, sms_send
+from .senders import (
+    OutcomeUnknownSendError,
+    PermanentSendError,
+    SmsOutcome,
+    TransientSendError,
+    email_send,
+    sms_send,
+)
 from .services import notifications_enqueue
 
 logger = logging.getLogger(__name__)
@@ -141,6 +149,10 @@ def _deliver_sms(*, rows: list[Notification], token) -> dict:
             outcomes = sms_send(message=text, recipients=[row.recipient for row in group])
         except PermanentSendError as exc:
             outcomes = {row.recipient: SmsOutcome(False, error=str(exc), permanent=True) for row in group}
+        except OutcomeUnknownSendError as exc:
+            # Like a worker that died mid-send: failed, for an admin to retry knowingly, never resent by us.
+            error = f"outcome_unknown: the provider did not answer ({exc}); not resent automatically"
+            outcomes = {row.recipient: SmsOutcome(False, error=error, permanent=True) for row in group}
         except TransientSendError as exc:
             outcomes = {row.recipient: SmsOutcome(False, error=str(exc)) for row in group}
         for row in group:

@@ -1,7 +1,8 @@
 """The providers behind the outbox: Africa's Talking (or the console) for SMS, Django's email backend for email.
 
 Senders never touch the database. They return what the provider accepted and raise `TransientSendError`
-(worth retrying) or `PermanentSendError` (retrying cannot help) for everything else.
+(worth retrying), `PermanentSendError` (retrying cannot help) or `OutcomeUnknownSendError` (the provider got the
+request but did not answer: it may have sent it, so retrying could send it twice) for everything else.
 """
 
 import logging
@@ -14,6 +15,7 @@ from africastalking.Service import AfricasTalkingException
 from africastalking.SMS import SMSService
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from urllib3.exceptions import ProtocolError
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,10 @@ class TransientSendError(SendError):
 
 class PermanentSendError(SendError):
     pass
+
+
+class OutcomeUnknownSendError(SendError):
+    """The request reached the provider, which did not answer (read timeout, connection dropped mid-answer)."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,12 @@ def sms_send(*, message: str, recipients: list[str]) -> dict[str, SmsOutcome]:
         )
     except ValueError as exc:  # the SDK validates numbers before sending anything
         raise PermanentSendError(str(exc)) from exc
+    except requests.ReadTimeout as exc:
+        raise OutcomeUnknownSendError(f"no answer within {timeout:g} s: {str(exc)[:300]}") from exc
+    except requests.ConnectionError as exc:
+        if isinstance(exc.args[0] if exc.args else None, ProtocolError):  # dropped after the request was sent
+            raise OutcomeUnknownSendError(f"connection dropped: {str(exc)[:300]}") from exc
+        raise TransientSendError(f"{type(exc).__name__}: {str(exc)[:500]}") from exc
     except (requests.RequestException, AfricasTalkingException) as exc:
         raise TransientSendError(f"{type(exc).__name__}: {str(exc)[:500]}") from exc
 

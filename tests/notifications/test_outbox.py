@@ -1,5 +1,6 @@
 """The outbox in no-broker mode (tasks run eagerly on commit): what gets written, rendered and sent."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -252,3 +253,28 @@ def test_the_sweeper_republishes_forgotten_rows_and_fails_rows_stuck_mid_send(
     assert stuck.status == NotificationStatus.FAILED
     assert stuck.last_error.startswith("outcome_unknown")
     assert sms_api.counts() == {forgotten.recipient: 1}
+
+
+def test_a_provider_that_sends_but_answers_too_late_is_not_texted_twice(customer, product, sms_api, settings):
+    """A read timeout means the request arrived and may have gone out: it is not resent automatically (the
+    contract: never the same message twice); it is failed as outcome_unknown for an admin to judge."""
+    settings.AFRICASTALKING_TIMEOUT_SECONDS = 0.5
+    sms_api.hold = threading.Event()  # the stand-in delivers, then waits before answering
+    order_place(
+        customer=customer,
+        items=[{"product": product, "quantity": 1}],
+        phone_number=PHONE,
+        shipping_address="x",
+    )
+    sms = Notification.objects.get(channel="sms")
+    try:
+        notifications_deliver(notification_ids=[sms.pk])
+    finally:
+        sms_api.hold.set()
+
+    sms.refresh_from_db()
+    assert (sms.status, sms.attempts) == (NotificationStatus.FAILED, 1)
+    assert sms.last_error.startswith("outcome_unknown")
+    Notification.objects.filter(pk=sms.pk).update(next_attempt_at=timezone.now())
+    assert notifications_deliver(notification_ids=[sms.pk]) == 0  # nothing claims a failed row
+    assert len(sms_api.messages_to(PHONE)) == 1
