@@ -5,8 +5,11 @@ only sends bytes; C keep-alive clients post them to gunicorn on PostgreSQL. Goal
 reaches at least 25 % of the req/s of `/healthz/` (a no-op view, the floor no endpoint can beat), with
 0 non-2xx answers. The webhook throttle is raised for the run (THROTTLE_WEBHOOK).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ot_webhooks_bench \\
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/ot_webhooks_bench \\
         .venv/bin/python -m bench.webhooks --requests 3000 --concurrency 16 --port 8150
+
+Like the other benchmarks it also takes BENCH_REQUESTS, BENCH_CONCURRENCY, BENCH_PORT and BENCH_WORKERS from the
+environment (the flags win), and BENCH_DATABASE_URL (else DATABASE_URL).
 
 Celery: with BENCH_BROKER_URL=redis://... (the production shape) the notification tasks are only published
 to that broker (nobody consumes them during the run; flush that Redis database afterwards); without it they
@@ -125,13 +128,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--requests", type=int, default=3000)
-    parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--port", type=int, default=8150)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--requests", type=int, default=int(os.environ.get("BENCH_REQUESTS", "3000")))
+    parser.add_argument("--concurrency", type=int, default=int(os.environ.get("BENCH_CONCURRENCY", "16")))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8150")))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "4")))
     args = parser.parse_args()
 
     env = bench_env(THROTTLE_WEBHOOK="100000000/min")
+    if os.environ.get("BENCH_DATABASE_URL"):
+        env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
     broker = os.environ.get("BENCH_BROKER_URL", "")
     env.pop("CELERY_BROKER_URL", None)
     if broker:
