@@ -11,6 +11,8 @@ with the ratio of its req/s to `/healthz/` of the same round:
   - `order_place`: `POST /api/v1/orders/` as in bench/orders.py (distinct products, ample stock);
   - `webhook_order_created`: signed `order.created` deliveries as in bench/webhooks.py.
 The reference views live in bench/reference/ and are mounted only by this benchmark's settings.
+Each endpoint also gets the server's CPU milliseconds per request, gunicorn (app) and PostgreSQL apart, read
+from /proc: steadier than req/s when the machine is shared. The load generator's own CPU is not in them.
 Tasks are published to BENCH_BROKER_URL when set (as in production), else run eagerly after commit.
 Writes bench/results/floor.json.
 """
@@ -28,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import orders as orders_bench  # noqa: E402
 from bench import webhooks as webhooks_bench  # noqa: E402
-from bench.harness import Request, Server, load, manage, write_report  # noqa: E402
+from bench.harness import Request, Server, load, manage, server_cpu_seconds, write_report  # noqa: E402
 
 PORT = int(os.environ.get("BENCH_PORT", "8160"))
 PER_ROUND = int(os.environ.get("BENCH_REQUESTS", "1500"))
@@ -74,22 +76,29 @@ def main() -> None:
         ),
         "webhook_order_created": lambda r: lambda i: deliveries[r * PER_ROUND + i],
     }
-    rounds = []
-    with Server(port=PORT, workers=WORKERS, env=env):
+    rounds, cpu = [], {}
+
+    def measured(server: Server, name: str, requests, total: int):
+        """Load one endpoint; also keep the server's CPU milliseconds per request (app and PostgreSQL)."""
+        before = server_cpu_seconds(server)
+        result = load(name, port=PORT, requests=requests, total=total, concurrency=CONCURRENCY)
+        after = server_cpu_seconds(server)
+        if before and after:
+            cpu.setdefault(name, []).append(
+                {part: round((after[part] - before[part]) * 1000 / total, 3) for part in before}
+            )
+        return result
+
+    with Server(port=PORT, workers=WORKERS, env=env) as server:
         load("warmup", port=PORT, requests=lambda i: Request("GET", "/healthz/"), total=300, concurrency=8)
         for r in range(ROUNDS):
-            healthz = load(
-                "healthz",
-                port=PORT,
-                requests=lambda i: Request("GET", "/healthz/"),
-                total=PER_ROUND * 2,
-                concurrency=CONCURRENCY,
-            )
-            results = {"healthz": healthz}
-            for name, requests in endpoints.items():
-                results[name] = load(
-                    name, port=PORT, requests=requests(r), total=PER_ROUND, concurrency=CONCURRENCY
+            results = {
+                "healthz": measured(
+                    server, "healthz", lambda i: Request("GET", "/healthz/"), total=PER_ROUND * 2
                 )
+            }
+            for name, requests in endpoints.items():
+                results[name] = measured(server, name, requests(r), total=PER_ROUND)
             rounds.append(results)
 
     summary = {}
@@ -99,6 +108,8 @@ def main() -> None:
             "rps": [res[name].rps for res in rounds],
             "ratio_to_healthz": ratios,
             "median_ratio": statistics.median(ratios),
+            # Steadier than req/s on a shared machine: what one request costs the server, per round.
+            "cpu_ms_per_request": cpu.get(name, []),
             "non_2xx": sum(
                 n for res in rounds for code, n in res[name].status_counts.items() if not code.startswith("2")
             ),
@@ -113,6 +124,7 @@ def main() -> None:
             "rounds": ROUNDS,
         },
         "healthz_rps": [res["healthz"].rps for res in rounds],
+        "healthz_cpu_ms_per_request": cpu.get("healthz", []),
         "endpoints": summary,
         "goals": {"order_place": orders_bench.GOAL_RATIO, "webhook_order_created": webhooks_bench.GOAL_RATIO},
         "rounds": rounds,

@@ -94,6 +94,40 @@ class Server:
                 self.process.kill()
 
 
+def _proc_stat(pid: str) -> tuple[str, int, float] | None:
+    """(command name, parent pid, CPU seconds used by it and its ended children) of a Linux process, or None."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    name = raw[raw.index("(") + 1 : raw.rindex(")")]
+    fields = raw[raw.rindex(")") + 2 :].split()
+    # After the name: state, ppid, ... utime, stime (fields 14, 15 of the whole line) and cutime, cstime (16,
+    # 17: its children that ended, so a recycled worker or a closed database connection still counts).
+    ticks = sum(int(value) for value in fields[11:15])
+    return name, int(fields[1]), ticks / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu_seconds(server: Server) -> dict[str, float] | None:
+    """CPU seconds used so far by the gunicorn master and its workers ("app") and by every PostgreSQL
+    process on this machine ("postgres"); None where /proc is not there (not Linux).
+
+    CPU time per request is steadier than req/s on a shared machine: a neighbour's load slows the clock,
+    not the work each request costs.
+    """
+    if server.process is None or not Path("/proc/self/stat").exists():
+        return None
+    stats = {pid: stat for pid in os.listdir("/proc") if pid.isdigit() and (stat := _proc_stat(pid))}
+    app_pids, frontier = set(), {server.process.pid}
+    while frontier:  # the master, its workers, and anything they started
+        app_pids |= frontier
+        frontier = {int(pid) for pid, (_, ppid, _) in stats.items() if ppid in frontier} - app_pids
+    return {
+        "app": sum(cpu for pid, (_, _, cpu) in stats.items() if int(pid) in app_pids),
+        "postgres": sum(cpu for name, _, cpu in stats.values() if name.startswith("postgres")),
+    }
+
+
 @dataclass
 class Request:
     method: str
