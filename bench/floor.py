@@ -35,8 +35,8 @@ from bench.harness import Request, Server, load, manage, server_cpu_seconds, wri
 PORT = int(os.environ.get("BENCH_PORT", "8160"))
 PER_ROUND = int(os.environ.get("BENCH_REQUESTS", "1500"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
-CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+# The same server shape and load as bench/orders.py (BENCH_CONCURRENCY, BENCH_WORKERS).
+CONCURRENCY, WORKERS = orders_bench.CONCURRENCY, orders_bench.WORKERS
 
 
 def main() -> None:

@@ -22,15 +22,12 @@ class CategoryAdmin(DraggableMPTTAdmin):
         if not obj.slug or "name" in form.changed_data:
             obj.slug = category_slug_for(name=obj.name, exclude_pk=obj.pk if change else None)
         with transaction.atomic():
-            category_tree_lock()
-            if obj.parent is not None:
-                obj.parent._mptt_refresh()
+            category_tree_lock(obj.parent)
             super().save_model(request, obj, form, change)
 
     def delete_model(self, request, obj):
         with transaction.atomic():
-            category_tree_lock()
-            obj._mptt_refresh()
+            category_tree_lock(obj)
             super().delete_model(request, obj)
 
     def delete_selected_tree(self, modeladmin, request, queryset):

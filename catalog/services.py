@@ -49,25 +49,25 @@ def _ensure_name_free(*, name: str, parent: Category | None, exclude_pk=None) ->
         )
 
 
-def category_tree_lock() -> None:
-    """Make this transaction's category writes wait for any other's (call inside `transaction.atomic`).
+def category_tree_lock(*nodes: Category | None) -> None:
+    """Make this transaction's category writes wait for any other's (call inside `transaction.atomic`), then
+    re-read the tree numbers of `nodes` (None is skipped) as the last write left them.
 
-    django-mptt numbers the tree (tree_id, lft, rght) from rows it has just read, so two writes at once
-    would hand out the same numbers (roots sharing a tree, overlapping subtrees) or deadlock on each
-    other's row updates. The tree version row, which every category write bumps anyway, is the lock.
+    django-mptt numbers the tree (tree_id, lft, rght) from rows it has read, so two writes at once would
+    hand out the same numbers (roots sharing a tree, overlapping subtrees) or deadlock on each other's row
+    updates. The tree version row, which every category write bumps anyway, is the lock.
     """
-    CategoryTreeVersion.objects.get_or_create(pk=1)
-    CategoryTreeVersion.objects.select_for_update().filter(pk=1).exists()
+    CategoryTreeVersion.objects.select_for_update().get_or_create(pk=1)
+    for node in nodes:
+        if node is not None:
+            node._mptt_refresh()
 
 
 def _save_category(category: Category) -> None:
-    """Save under the tree lock, turning a race on the unique name/slug constraints into the same 409 as
-    the checks above."""
+    """Save (under the caller's tree lock), turning a race on the unique name/slug constraints into the
+    same 409 as the checks above."""
     try:
         with transaction.atomic():
-            category_tree_lock()
-            if category.parent is not None:
-                category.parent._mptt_refresh()  # its numbers as the last write left them
             category.save()
     except IntegrityError as exc:
         raise ApiError(
@@ -80,9 +80,11 @@ def _save_category(category: Category) -> None:
 def category_create(*, name: str, parent: Category | None = None) -> Category:
     """Create a category under `parent` (a root when None); the slug is derived from the name."""
     name = name.strip()
-    _ensure_name_free(name=name, parent=parent)
-    category = Category(name=name, parent=parent, slug=category_slug_for(name=name))
-    _save_category(category)
+    with transaction.atomic():
+        category_tree_lock(parent)
+        _ensure_name_free(name=name, parent=parent)
+        category = Category(name=name, parent=parent, slug=category_slug_for(name=name))
+        _save_category(category)
     return category
 
 
@@ -92,19 +94,16 @@ def category_update(*, category: Category, **fields) -> Category:
     `parent=None` makes it a root; a move under itself or one of its descendants is 400. The checks run
     under the tree lock, on the tree as it is then: two crossed moves at once cannot make a cycle.
     """
+    name = fields.get("name", category.name).strip()
+    parent = fields.get("parent", category.parent)
     with transaction.atomic():
-        category_tree_lock()
-        category._mptt_refresh()
-        name = fields.get("name", category.name).strip()
-        parent = fields.get("parent", category.parent)
-        if parent is not None:
-            parent._mptt_refresh()
-            if parent.is_descendant_of(category, include_self=True):
-                raise ApiError(
-                    CatalogError.INVALID_CATEGORY_MOVE,
-                    "A category cannot be moved under itself or one of its descendants.",
-                    errors={"parent": ["Choose a category outside this one's subtree."]},
-                )
+        category_tree_lock(category, parent)
+        if parent is not None and parent.is_descendant_of(category, include_self=True):
+            raise ApiError(
+                CatalogError.INVALID_CATEGORY_MOVE,
+                "A category cannot be moved under itself or one of its descendants.",
+                errors={"parent": ["Choose a category outside this one's subtree."]},
+            )
         if name != category.name or parent != category.parent:
             _ensure_name_free(name=name, parent=parent, exclude_pk=category.pk)
         if name != category.name:
@@ -123,8 +122,7 @@ def category_delete(*, category: Category) -> None:
         status=409,
     )
     with transaction.atomic():
-        category_tree_lock()
-        category._mptt_refresh()  # the subtree's bounds as they are now, not as they were read
+        category_tree_lock(category)  # the subtree's bounds as they are now, not as they were read
         if Product.objects.filter(
             category__tree_id=category.tree_id,
             category__lft__gte=category.lft,

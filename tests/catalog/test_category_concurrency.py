@@ -7,9 +7,8 @@ import pytest
 
 from catalog.models import Category
 from tests.catalog.test_categories import chain
-from tests.conftest import bearer_client
+from tests.concurrency import bearer_clients, run_together
 from tests.factories import AdminFactory, CategoryFactory
-from tests.orders.test_concurrency import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 URL = "/api/v1/categories/"
@@ -38,10 +37,7 @@ def assert_tree_consistent():
 
 
 def admins(n):
-    clients = [bearer_client(AdminFactory()) for _ in range(n)]
-    for client in clients:
-        client.raise_request_exception = False  # a 500 must show up as a 500, not kill the thread
-    return clients
+    return bearer_clients(AdminFactory() for _ in range(n))
 
 
 def test_concurrent_creates_under_one_parent_and_at_the_top_keep_the_tree_consistent():

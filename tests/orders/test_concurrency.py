@@ -1,14 +1,12 @@
 """Many buyers at once, on PostgreSQL with real connections: no overselling, no deadlock, no 5xx."""
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connections
 
 from catalog.models import Product
 from orders.models import Order
-from tests.conftest import bearer_client
+from tests.concurrency import bearer_clients, run_together
 from tests.factories import CustomerFactory, MerchantFactory, ProductFactory
 from tests.orders.factories import order_body
 
@@ -16,34 +14,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 URL = "/api/v1/orders/"
 
 
-def run_together(requests):
-    """Run each `() -> response` in its own thread (own DB connection), released at the same instant."""
-    barrier = threading.Barrier(len(requests))
-    results = [None] * len(requests)
-
-    def worker(i, send):
-        try:
-            barrier.wait(timeout=60)
-            response = send()
-            results[i] = (response.status_code, response.json())
-        except Exception as exc:  # reported below: a thread must never fail silently
-            results[i] = ("exception", repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, send)) for i, send in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
 def buyers(n):
-    clients = [bearer_client(CustomerFactory()) for _ in range(n)]
-    for client in clients:
-        client.raise_request_exception = False  # a 500 must show up as a 500, not kill the thread
-    return clients
+    return bearer_clients(CustomerFactory() for _ in range(n))
 
 
 def test_fifty_buyers_for_ten_items_make_exactly_ten_orders():

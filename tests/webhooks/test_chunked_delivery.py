@@ -6,11 +6,9 @@ import json
 import pytest
 import requests
 
-from accounts.models import WebhookSecret
 from orders.models import Order
-from tests.factories import MerchantFactory
 from tests.scaleout.servers import Gunicorn, production_env
-from tests.webhooks.platform import Platform, new_secret, order_created_event
+from tests.webhooks.platform import order_created_event
 from webhooks.models import WebhookDelivery
 
 pytestmark = [
@@ -32,13 +30,6 @@ def _chunks(data: bytes, size: int = 1000):
 def web():
     with Gunicorn(env=production_env(), workers=1, threads=2) as server:
         yield server.base
-
-
-@pytest.fixture
-def platform():
-    merchant, secret = MerchantFactory(), new_secret()
-    WebhookSecret.objects.create(merchant=merchant, secret=secret)
-    return Platform(merchant, secret)
 
 
 def test_a_chunked_delivery_is_read_verified_and_applied(web, platform):
