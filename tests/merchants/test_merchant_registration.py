@@ -13,19 +13,15 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-and-unusual-passphrase-42"
 
 
-def _register(api_client, capture, **fields):
+def _register(api_client, capture, *, account_type: str, company_name: str):
+    payload = {"email": "shop@example.com", "password": PASSWORD, "account_type": account_type}
     with capture(execute=True):
-        return api_client.post("/api/v1/auth/register/", {"password": PASSWORD, **fields})
+        return api_client.post("/api/v1/auth/register/", payload | {"company_name": company_name})
 
 
 def test_a_merchant_registers_with_its_company(api_client, django_capture_on_commit_callbacks):
-    response = _register(
-        api_client,
-        django_capture_on_commit_callbacks,
-        email="shop@example.com",
-        account_type="merchant",
-        company_name="  Duka Ltd ",
-    )
+    capture = django_capture_on_commit_callbacks
+    response = _register(api_client, capture, account_type="merchant", company_name="  Duka Ltd ")
     assert response.status_code == 201, response.json()
     assert response.json()["company_name"] == "Duka Ltd"
     merchant = Merchant.objects.get(user__email="shop@example.com")
@@ -36,13 +32,8 @@ def test_a_merchant_registers_with_its_company(api_client, django_capture_on_com
 
 
 def test_a_customer_naming_a_company_is_no_merchant(api_client, django_capture_on_commit_callbacks):
-    response = _register(
-        api_client,
-        django_capture_on_commit_callbacks,
-        email="amina@example.com",
-        account_type="customer",
-        company_name="Duka Ltd",
-    )
+    capture = django_capture_on_commit_callbacks
+    response = _register(api_client, capture, account_type="customer", company_name="Duka Ltd")
     assert response.status_code == 201, response.json()
     assert "company_name" not in response.json()
     assert not Merchant.objects.exists()

@@ -20,6 +20,7 @@ from accounts.models import User
 from catalog.models import Product
 from merchants.models import KYCStatus, KYCSubmission, Merchant, WebhookSecret
 from merchants.selectors import merchant_with_webhook_secrets
+from tests.merchants.factories import kyc_form
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,17 +59,8 @@ def _old_rows(apps) -> dict:
         user=user, company_name="Duka Bora Ltd", kyc_status="approved", is_active=True, activated_at=now
     )
     kyc = apps.get_model("accounts", "KYCSubmission")
-    common = {
-        "merchant": merchant,
-        "legal_name": "Duka Bora Limited",
-        "registration_number": "PVT-2024-001234",
-        "tax_id": "P051234567X",
-        "country": "KE",
-        "address": "Moi Avenue 12, Nairobi",
-        "contact_phone": "+254712345678",
-        "document_content_type": "application/pdf",
-        "decided_by": admin,
-    }
+    form = {name: value for name, value in kyc_form().items() if name != "document"}
+    common = form | {"merchant": merchant, "document_content_type": "application/pdf", "decided_by": admin}
     rejected = kyc.objects.create(
         **common,
         document=f"kyc/{merchant.pk}/first",
