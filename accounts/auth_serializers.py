@@ -1,4 +1,4 @@
-"""Input and output shapes of the authentication endpoints."""
+"""Input and output shapes of the authentication endpoints and of the admin's customer list."""
 
 from django.contrib.auth import get_user_model
 from phonenumber_field.serializerfields import PhoneNumberField
@@ -99,3 +99,22 @@ class PasswordChangeInputSerializer(serializers.Serializer):
 
 class OIDCTokenInputSerializer(serializers.Serializer):
     access_token = serializers.CharField(max_length=8192, help_text="An access token from the OIDC provider.")
+
+
+class AdminCustomerSerializer(serializers.ModelSerializer):
+    phone_number = serializers.CharField(read_only=True)
+    is_verified = serializers.BooleanField(source="is_email_verified", read_only=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "email",
+            "first_name",
+            "last_name",
+            "phone_number",
+            "is_verified",
+            "is_active",
+            "date_joined",
+        ]
+        read_only_fields = fields

@@ -21,8 +21,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from core.errors import ApiError
 
 from .errors import AccountError
-from .models import AccountType, EmailOTP, Merchant, User
-from .signals import otp_issued
+from .models import AccountType, EmailOTP, User
+from .signals import otp_issued, user_registered
 
 _OTP_HASH_SALT = "accounts.otp"
 
@@ -65,7 +65,10 @@ def user_register(
     phone_number: str = "",
     company_name: str = "",
 ) -> User:
-    """Create an unverified customer or merchant (with its `Merchant` row) and email it an OTP."""
+    """Create an unverified customer or merchant and email it an OTP.
+
+    `user_registered` is sent inside the transaction; the merchants app makes a merchant's `Merchant` there.
+    """
     email = _email_normalize(email)
     if account_type == AccountType.MERCHANT and not company_name.strip():
         raise _validation_error("company_name", "A company name is required for merchant accounts.")
@@ -86,8 +89,7 @@ def user_register(
                 last_name=last_name,
                 phone_number=phone_number or "",
             )
-            if account_type == AccountType.MERCHANT:
-                Merchant.objects.create(user=user, company_name=company_name.strip())
+            user_registered.send(sender=User, user=user, company_name=company_name.strip())
             otp_issue(user=user)
     except IntegrityError as exc:  # a concurrent registration won the race for this email
         raise _validation_error("email", "An account with this email address already exists.") from exc

@@ -1,8 +1,9 @@
-"""Events the accounts app emits; other apps (notifications) listen."""
+"""Events the accounts app emits; other apps (notifications, merchants) listen."""
 
 from django.dispatch import Signal
 
 # sender=User; kwargs: user, code (the plain OTP, to be emailed; never stored or logged)
 otp_issued = Signal()
-# sender=Merchant; kwargs: merchant, submission, approved (bool), reason (str)
-kyc_decided = Signal()
+# sender=User; kwargs: user, company_name (str, merchant accounts only). Sent inside the registration's
+# transaction: what a receiver writes (the merchant's `Merchant` row) commits or rolls back with the user.
+user_registered = Signal()
