@@ -12,7 +12,8 @@ from accounts.signals import kyc_decided, otp_issued
 from notifications.delivery import notifications_deliver, notifications_sweep
 from notifications.models import Notification, NotificationStatus
 from orders.models import Order
-from orders.services import order_place, order_set_status
+from orders.placement import order_place
+from orders.services import order_set_status
 from tests.factories import AdminFactory, MerchantFactory
 
 pytestmark = pytest.mark.django_db
