@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "tracking",
     "notifications",
     "webhooks",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
