@@ -46,9 +46,7 @@ def _order_locked(*, order: Order | None, merchant, external_id: str | None) -> 
     return orders.get(merchant=merchant, external_id=external_id)
 
 
-def _status_move(
-    *, order: Order, status: str, when: datetime, source: str, actor, location: str, note: str
-) -> TrackingEvent:
+def _status_move(*, order: Order, status: str, location: str, note: str, reported: dict) -> TrackingEvent:
     """The only place an order's status changes: one lifecycle step of a locked order, with its timeline row.
 
     Cancelling gives the stock back exactly once.
@@ -59,15 +57,7 @@ def _status_move(
     order.save(update_fields=["status", "updated_at"])
     if status == OrderStatus.CANCELLED:
         _order_restore_stock(order=order)
-    return TrackingEvent.objects.create(
-        order=order,
-        status=status,
-        location=location,
-        note=note,
-        occurred_at=when,
-        source=source,
-        actor=actor,
-    )
+    return TrackingEvent.objects.create(order=order, status=status, location=location, note=note, **reported)
 
 
 def order_status_report(
@@ -76,7 +66,7 @@ def order_status_report(
     merchant=None,
     external_id: str | None = None,
     status: str,
-    source: str,
+    source: str = EventSource.API,
     actor=None,
     occurred_at: datetime | None = None,
     location: str = "",
@@ -99,19 +89,14 @@ def order_status_report(
         raise ApiError(ErrorCode.VALIDATION_ERROR, message, errors={"status": [message]})
     with transaction.atomic():
         locked = _order_locked(order=order, merchant=merchant, external_id=external_id)
-        when = occurred_at or timezone.now()
+        # Who reported it and when, on every timeline row the report writes.
+        reported = {"occurred_at": occurred_at or timezone.now(), "source": source, "actor": actor}
         if occurred_at is not None:
             latest_at = locked.events.order_by("-occurred_at").values_list("occurred_at", flat=True).first()
             if latest_at is not None and occurred_at < latest_at:
                 # A late, out-of-order report belongs on the timeline but must not move the status back.
                 TrackingEvent.objects.create(
-                    order=locked,
-                    status=status,
-                    location=location,
-                    note=note,
-                    occurred_at=when,
-                    source=source,
-                    actor=actor,
+                    order=locked, status=status, location=location, note=note, **reported
                 )
                 return locked
         previous = locked.status
@@ -129,21 +114,12 @@ def order_status_report(
             )
         if not path:
             return locked  # a platform repeating the status the order has: nothing changes
+        implied_note = f"Implied by the platform reporting {status}."
         implied_events = [
-            _status_move(
-                order=locked,
-                status=step,
-                when=when,
-                source=source,
-                actor=actor,
-                location="",
-                note=f"Implied by the platform reporting {status}.",
-            )
+            _status_move(order=locked, status=step, location="", note=implied_note, reported=reported)
             for step in path[:-1]
         ]
-        event = _status_move(
-            order=locked, status=status, when=when, source=source, actor=actor, location=location, note=note
-        )
+        event = _status_move(order=locked, status=status, location=location, note=note, reported=reported)
         # One signal for the whole report: the customer hears once, of the status reported.
         order_status_changed.send(
             sender=Order, order=locked, event=event, previous_status=previous, implied_events=implied_events
@@ -155,26 +131,10 @@ def order_status_report(
     return locked
 
 
-def order_set_status(
-    *,
-    order: Order,
-    status: str,
-    actor=None,
-    location: str = "",
-    note: str = "",
-    occurred_at: datetime | None = None,
-    source: str = EventSource.API,
-) -> Order:
-    """Move an order one lifecycle step: `order_status_report` with no implied steps (409 otherwise)."""
-    return order_status_report(
-        order=order,
-        status=status,
-        source=source,
-        actor=actor,
-        occurred_at=occurred_at,
-        location=location,
-        note=note,
-    )
+def order_set_status(*, order: Order, status: str, **report) -> Order:
+    """Move an order exactly one lifecycle step (409 `invalid_transition` otherwise); `report` is actor,
+    location, note, occurred_at and source, as `order_status_report` takes them."""
+    return order_status_report(order=order, status=status, allow_implied=False, **report)
 
 
 def order_cancel(*, order: Order, actor=None, reason: str = "", source: str = EventSource.API) -> Order:
