@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("tracking.urls")),
     path("", include("webhooks.urls")),
     path("", include("notifications.urls")),
+    path("", include("dashboard.urls")),
     re_path(r"^.*$", api_not_found),  # keep last: unknown API paths get a JSON 404, also in DEBUG
 ]
 

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "tracking",
     "notifications",
     "webhooks",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
