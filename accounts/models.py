@@ -1,4 +1,5 @@
-"""Users (customers, merchants, staff), email OTPs, merchants with their KYC and webhook signing secrets."""
+"""Users (customers, merchants, staff), email OTPs, merchants with their KYC and webhook signing secrets,
+and the identity-provider accounts users sign in with."""
 
 import uuid
 
@@ -209,3 +210,27 @@ class WebhookSecret(models.Model):
     def __str__(self):
         # Never render the secret itself (admin, logs, error messages).
         return f"Webhook secret {str(self.id)[:8]}…"
+
+
+class ExternalIdentity(models.Model):
+    """An identity provider's account (`iss`, `sub`) that signs in as one of our users.
+
+    The pair, not the email, is what a provider vouches for forever: emails change and can be unverified.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities"
+    )
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name_plural = "external identities"
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="external_identity_unique_subject"),
+        ]
+
+    def __str__(self):
+        return f"{self.issuer} {self.subject}"
