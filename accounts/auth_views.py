@@ -3,7 +3,6 @@
 from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,7 +23,6 @@ from .auth_serializers import (
     TokenPairWithUserSerializer,
     TokenRefreshInputSerializer,
 )
-from .authentication import BearerAuthentication
 from .oidc import oidc_user_for_access_token
 from .throttles import (
     LoginClientThrottle,
@@ -167,8 +165,6 @@ class LogoutView(APIView):
 
 
 class MeView(APIView):
-    # The session is accepted too: the browser OIDC flow lands here after signing in.
-    authentication_classes = (BearerAuthentication, SessionAuthentication)
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(tags=[TAG], summary="Your profile", responses={200: ProfileSerializer, 401: _error("")})
@@ -211,7 +207,7 @@ class OIDCTokenView(_AnonymousView):
         request=OIDCTokenInputSerializer,
         responses={
             200: TokenPairWithUserSerializer,
-            401: _error("The provider rejected the token"),
+            401: _error("`token_not_valid`: the token is not valid (signature, issuer, audience, expiry)"),
             503: _error("`oidc_unavailable`: the provider cannot be reached or OIDC is not configured"),
         },
     )
