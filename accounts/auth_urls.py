@@ -11,7 +11,7 @@ urlpatterns = [
     path("auth/logout/", auth_views.LogoutView.as_view(), name="auth-logout"),
     path("auth/me/", auth_views.MeView.as_view(), name="auth-me"),
     path("auth/change-password/", auth_views.PasswordChangeView.as_view(), name="auth-change-password"),
-    path("auth/oidc/token/", auth_views.OIDCTokenView.as_view(), name="auth-oidc-token"),
+    path("auth/oidc/token/", oidc_views.OIDCTokenView.as_view(), name="auth-oidc-token"),
     path("auth/oidc/exchange/", oidc_views.OIDCCodeExchangeView.as_view(), name="auth-oidc-exchange"),
     path("auth/oidc/identities/", oidc_views.ExternalIdentityView.as_view(), name="auth-oidc-identities"),
 ]
