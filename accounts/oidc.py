@@ -84,8 +84,11 @@ def oidc_enabled() -> bool:
 
 
 def userinfo_issuer() -> str:
-    """The issuer identities found through userinfo are bound under (the provider's, when it is also named)."""
-    return settings.OIDC_JWT_ISSUER or settings.OIDC_OP_USER_ENDPOINT
+    """What identities found through userinfo are bound under: the endpoint itself names the provider.
+
+    Never a configured JWT issuer: if that were another provider, its `sub`s could collide with these.
+    """
+    return settings.OIDC_OP_USER_ENDPOINT
 
 
 def _retry_after(response) -> int | None:

@@ -4,7 +4,7 @@ JWT provider tokens are verified locally: tests/accounts/test_provider_tokens.py
 
 import pytest
 
-from accounts.models import User
+from accounts.models import ExternalIdentity, User
 from tests.conftest import bearer_client
 from tests.factories import TEST_PASSWORD, CustomerFactory
 
@@ -36,6 +36,9 @@ def test_a_provider_token_signs_in_and_provisions_the_user_once(provider, api_cl
     assert User.objects.count() == 1
     # The userinfo answer is cached: the provider was asked once for two requests.
     assert provider.hits["/userinfo"] == 1
+    # Bound under the userinfo URL, never under a JWT issuer that may be another provider.
+    identity = ExternalIdentity.objects.get(user=user)
+    assert (identity.issuer, identity.subject) == (f"{provider.issuer}/userinfo", "alice@example.com")
 
 
 def test_a_new_token_for_the_same_person_reuses_the_account(provider, api_client):
