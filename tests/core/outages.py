@@ -5,6 +5,7 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import threading
 import time
@@ -95,6 +96,8 @@ class HungServer:
             self.accepted.append(conn)  # held open, never read from or written to
 
     def close(self):
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() thread
         self.listener.close()
         for conn in self.accepted:
             conn.close()
@@ -107,12 +110,14 @@ class TcpProxy:
     `cut()`: every open connection is dropped and new ones are refused (the server is down or restarting).
     `restore()`: connections are accepted again. `cut_when(marker)`: cut as soon as a client sends bytes
     containing `marker` (e.g. an INSERT), so the outage lands in the middle of a request's transaction.
+    `full = True`: new connections are answered the way a server at max_connections answers them.
     """
 
     def __init__(self, *, target_host: str, target_port: int):
         self.target = (target_host, target_port)
         self.port = free_port()
         self.trigger: bytes | None = None
+        self.full = False
         self.listener: socket.socket | None = None
         self._lock = threading.Lock()
         self._pairs: list[tuple[socket.socket, socket.socket]] = []
@@ -130,6 +135,9 @@ class TcpProxy:
         with self._lock:
             self.trigger = None
             if self.listener is not None:
+                # shutdown() wakes the thread blocked in accept(); close() alone leaves it accepting (Linux).
+                with contextlib.suppress(OSError):
+                    self.listener.shutdown(socket.SHUT_RDWR)
                 self.listener.close()
                 self.listener = None
             for client, upstream in self._pairs:
@@ -145,6 +153,10 @@ class TcpProxy:
                 client, _ = listener.accept()
             except OSError:  # cut
                 return
+            if self.full:
+                with client, contextlib.suppress(OSError):
+                    _refuse_too_many_clients(client)
+                continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
             except OSError:
@@ -174,6 +186,29 @@ class TcpProxy:
                 sink.sendall(data)
             except OSError:
                 return
+
+
+def _refuse_too_many_clients(client: socket.socket) -> None:
+    """Read the client's startup packet, answer FATAL 53300 as PostgreSQL does when it has no slot left."""
+    while True:
+        length, code = struct.unpack("!II", _recv_exactly(client, 8))
+        _recv_exactly(client, length - 8)
+        if code in (80877103, 80877104):  # SSLRequest / GSSENCRequest: "no", then the startup packet follows
+            client.sendall(b"N")
+            continue
+        fields = b"SFATAL\0VFATAL\0C53300\0Msorry, too many clients already\0\0"
+        client.sendall(b"E" + struct.pack("!I", len(fields) + 4) + fields)
+        return
+
+
+def _recv_exactly(sock: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = sock.recv(size - len(data))
+        if not chunk:
+            raise OSError("closed")
+        data += chunk
+    return data
 
 
 def kill_group(process: subprocess.Popen) -> None:
