@@ -27,7 +27,9 @@ def _broker_ok() -> bool:
     from kombu import Connection
 
     try:
-        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
+        # Socket timeouts too: a broker that accepts connections but never answers must not hang the probe.
+        timeouts = {"socket_timeout": 2, "socket_connect_timeout": 2}
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2, transport_options=timeouts) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return True
     except Exception:

@@ -141,3 +141,16 @@ def test_a_cache_url_naming_redis_gets_the_fail_open_backend():
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["BACKEND"] == "core.cache.FailOpenRedisCache"
+
+
+def test_readyz_names_a_hung_broker_and_cache_instead_of_hanging(settings, client):
+    hung = HungServer()
+    settings.CELERY_BROKER_URL = hung.url
+    _point_cache_at(settings, hung.url)
+    try:
+        response = client.get("/readyz/")
+    finally:
+        hung.close()
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": True, "broker": False, "cache": False}
+    assert "broker" in response.json()["detail"] and "cache" in response.json()["detail"]
