@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from collections import Counter
+from urllib.parse import urlsplit
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
@@ -32,6 +33,11 @@ UNAVAILABLE = (ConnectionError, TimeoutError, ReadOnlyError, OSError)
 _lock = threading.Lock()
 _skip_until: dict[str, float] = {}
 _counts: Counter = Counter()
+
+
+def _without_credentials(url: str) -> str:
+    parts = urlsplit(url)
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
 
 
 def fail_open_counts() -> dict[str, int]:
@@ -52,7 +58,8 @@ class FailOpenRedisCache(RedisCache):
             "socket_timeout": SOCKET_TIMEOUT_SECONDS,
             **self._options,
         }
-        self._location = ",".join(self._servers)
+        # Names the servers in logs and counters; a password in the URL stays out of both.
+        self._location = ",".join(_without_credentials(server) for server in self._servers)
 
     def ping(self) -> bool:
         """Whether Redis answers now (for /readyz/), bounded by the socket timeouts, cooldown or not."""
@@ -64,7 +71,8 @@ class FailOpenRedisCache(RedisCache):
     def _fail_open(self, fallback, method, *args):
         """`method(self, *args)`, or `fallback` while Redis is unavailable."""
         if time.monotonic() < _skip_until.get(self._location, 0.0):
-            _counts[self._location] += 1
+            with _lock:
+                _counts[self._location] += 1
             return fallback
         try:
             return method(self, *args)

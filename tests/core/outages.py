@@ -32,11 +32,8 @@ class RedisServer:
     def __init__(self):
         self.binary = redis_server_binary()
         self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> "RedisServer":
         self.process = subprocess.Popen(

@@ -23,13 +23,7 @@ from tests.notifications.workers import Worker, broker_flush, wait_until
 from tests.scaleout.servers import Gunicorn, production_env
 from tests.webhooks.platform import Platform, order_created_event
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.redis,
-    pytest.mark.slow,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.timeout(600),
-]
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.mark.timeout(600)]
 
 # Behind the TLS-terminating proxy: production settings redirect plain HTTP.
 HTTPS = {"X-Forwarded-Proto": "https"}
@@ -98,6 +92,7 @@ def _set_read_only(on: bool) -> None:
             cursor.execute(f'ALTER DATABASE "{name}" RESET default_transaction_read_only')
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_database_outage_answers_503_writes_nothing_and_heals_without_restarts(stack):
     web, proxy, sms = stack["web"], stack["proxy"], stack["sms"]
     merchant = MerchantFactory()

@@ -7,9 +7,6 @@ which has nothing to do with connections and would cost a CPU on a shared machin
 """
 
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -18,18 +15,17 @@ import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from pathlib import Path
 
 import psycopg
 import pytest
 from django.db import connection
 
+from tests.core.newcomer import manage, manage_popen, newcomer_env
 from tests.core.outages import TcpProxy, kill_group
 from tests.notifications.standins import free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(900)]
 
-ROOT = Path(__file__).resolve().parents[2]
 REQUESTS = 1000
 CLIENT_THREADS = 16
 CONNECTION_BOUND = 20
@@ -66,34 +62,18 @@ def fresh_database():
 
 
 def _env(database_url: str, **extra: str) -> dict[str, str]:
-    """A newcomer's shell: no .env, only DATABASE_URL (and what the test adds)."""
-    return {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DATABASE_URL": database_url,
-        **extra,
-    }
+    return newcomer_env(DATABASE_URL=database_url, **extra)
 
 
 def _manage(env: dict, *args: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
-    )
+    result = manage(*args, env=env)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
 
 
 @contextmanager
 def dev_server(env: dict):
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    process = manage_popen("runserver", f"127.0.0.1:{port}", "--noreload", env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
