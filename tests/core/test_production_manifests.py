@@ -245,7 +245,11 @@ def test_the_ingress_lets_through_what_the_app_accepts_and_no_more_than_a_little
 
     assert size.endswith("m")
     # Above the app's largest limit, so the app's own JSON 413 is what clients see; not far above it.
-    assert settings.UPLOAD_REQUEST_MAX_BYTES < int(size[:-1]) * 1024 * 1024 <= 2 * settings.UPLOAD_REQUEST_MAX_BYTES
+    assert (
+        settings.UPLOAD_REQUEST_MAX_BYTES
+        < int(size[:-1]) * 1024 * 1024
+        <= 2 * settings.UPLOAD_REQUEST_MAX_BYTES
+    )
 
 
 def test_the_secret_template_holds_no_usable_secret():

@@ -124,3 +124,16 @@ def test_storage_url_values_win_and_aws_variables_fill_the_rest():
 def test_a_malformed_configuration_refuses_to_start(environ, message):
     with pytest.raises(ImproperlyConfigured, match=message):
         storages_from_env(environ)
+
+
+@pytest.mark.parametrize(
+    ("url", "access_key"),
+    [("s3:///ordertrail-media", None), ("s3://KEY:SECRET@/ordertrail-media", "KEY")],
+    ids=["iam-role", "keys"],
+)
+def test_a_storage_url_without_a_host_means_aws_itself(url, access_key):
+    options = storages_from_env({"STORAGE_URL": url})["default"]["OPTIONS"]
+
+    assert options["bucket_name"] == "ordertrail-media"
+    assert options["endpoint_url"] is None and options["addressing_style"] is None
+    assert options["access_key"] == access_key
