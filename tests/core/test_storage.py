@@ -102,3 +102,18 @@ def test_private_files_inside_the_served_directory_are_a_configuration_error(set
     settings.PRIVATE_MEDIA_ROOT = str(Path(settings.MEDIA_ROOT) / "private")
     [error] = private_media_outside_public_check(None)
     assert error.id == "ordertrail.E001"
+
+
+def test_a_file_field_on_the_private_store_follows_the_settings_and_migrates_as_the_callable(s3_storages):
+    from django.db import models
+    from django.db.migrations.serializer import serializer_factory
+
+    from core.storage import private_storage_for_field
+
+    field = models.FileField(storage=private_storage_for_field, upload_to="kyc/")
+    _, _, _, kwargs = field.deconstruct()
+    text, imports = serializer_factory(kwargs["storage"]).serialize()
+
+    assert text == "core.storage.private_storage_for_field"  # no backend or path frozen into a migration
+    name = field.storage.save("kyc/merchant-1/document", ContentFile(DOCUMENT))
+    assert s3_storages.keys(s3_storages.private) == {f"private/{name}"}
