@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0004_category_tree_version'),
+        ('catalog', '0005_product_merchant_in_merchants_app'),
     ]
 
     operations = [
