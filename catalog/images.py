@@ -19,6 +19,12 @@ from .errors import CatalogError
 PRODUCT_IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
 PRODUCT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
 THUMBNAIL_MAX_WIDTH = 400
+_UPLOAD_RULES = {
+    "allowed": PRODUCT_IMAGE_TYPES,
+    "max_bytes": PRODUCT_IMAGE_MAX_BYTES,
+    "field": "image",
+    "code": CatalogError.INVALID_IMAGE,
+}
 # Pillow format -> (file extension, options for `save`)
 _FORMATS = {
     "JPEG": ("jpg", {"quality": 85, "optimize": True, "progressive": True}),
@@ -26,6 +32,12 @@ _FORMATS = {
     "WEBP": ("webp", {"quality": 85, "method": 4}),
 }
 _PILLOW_FORMAT = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+# Modes each format stores as they are; anything else is converted first.
+_KEEPS_MODE = {
+    "JPEG": {"RGB", "L"},
+    "PNG": {"1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"},
+    "WEBP": {"RGB", "RGBA"},
+}
 
 
 @dataclass(frozen=True)
@@ -69,13 +81,6 @@ def _decode(upload, pillow_format: str) -> Image.Image:
     return image
 
 
-_KEEPS_MODE = {
-    "JPEG": {"RGB", "L"},
-    "PNG": {"1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"},
-    "WEBP": {"RGB", "RGBA"},
-}
-
-
 def _has_alpha(image: Image.Image) -> bool:
     return "A" in image.getbands() or "transparency" in image.info
 
@@ -93,15 +98,14 @@ def _encode(image: Image.Image, pillow_format: str, icc_profile: bytes | None) -
     return out.getvalue()
 
 
+# Palette and 1-bit images would be resized without filtering: they are turned into full colour first.
+_RESIZABLE_MODES = {"L", "LA", "RGB", "RGBA"}
+
+
 def _thumbnail(image: Image.Image) -> Image.Image:
     if image.width <= THUMBNAIL_MAX_WIDTH:
         return image
-    if image.mode not in (
-        "L",
-        "RGB",
-        "RGBA",
-        "LA",
-    ):  # palette and 1-bit images would resize without filtering
+    if image.mode not in _RESIZABLE_MODES:
         image = image.convert("RGBA" if _has_alpha(image) else "RGB")
     height = max(1, round(image.height * THUMBNAIL_MAX_WIDTH / image.width))
     return image.resize((THUMBNAIL_MAX_WIDTH, height), Image.Resampling.LANCZOS)
@@ -110,13 +114,7 @@ def _thumbnail(image: Image.Image) -> Image.Image:
 def product_image_prepare(upload) -> PreparedImage:
     """The upload re-encoded without metadata, and its thumbnail (at most 400 px wide); 400 when it is not a
     JPEG/PNG/WebP image of at most 5 MB and PRODUCT_IMAGE_MAX_PIXELS pixels."""
-    content_type = validate_upload(
-        upload,
-        allowed=PRODUCT_IMAGE_TYPES,
-        max_bytes=PRODUCT_IMAGE_MAX_BYTES,
-        field="image",
-        code=CatalogError.INVALID_IMAGE,
-    )
+    content_type = validate_upload(upload, **_UPLOAD_RULES)
     pillow_format = _PILLOW_FORMAT[content_type]
     image = _decode(upload, pillow_format)
     icc_profile = image.info.get("icc_profile")

@@ -72,38 +72,34 @@ def test_r2_with_a_private_bucket_and_a_public_domain():
 
 
 def test_aws_variables_without_an_endpoint_leave_addressing_to_boto3():
-    stores = storages_from_env(
-        {
-            "AWS_STORAGE_BUCKET_NAME": "ordertrail-media",
-            "AWS_PRIVATE_STORAGE_BUCKET_NAME": "ordertrail-private",
-            "AWS_S3_REGION_NAME": "eu-west-1",
-            "AWS_S3_CUSTOM_DOMAIN": "d111111abcdef8.cloudfront.net",
-        }
-    )
+    cloudfront = "d111111abcdef8.cloudfront.net"
+    environ = {"AWS_STORAGE_BUCKET_NAME": "ordertrail-media", "AWS_S3_CUSTOM_DOMAIN": cloudfront}
+    environ.update(AWS_PRIVATE_STORAGE_BUCKET_NAME="ordertrail-private", AWS_S3_REGION_NAME="eu-west-1")
+
+    stores = storages_from_env(environ)
 
     public = stores["default"]["OPTIONS"]
     assert public["endpoint_url"] is None and public["addressing_style"] is None
     assert public["access_key"] is None  # an IAM role / the instance's credentials
-    assert (public["url_protocol"], public["custom_domain"]) == ("https:", "d111111abcdef8.cloudfront.net")
+    assert (public["url_protocol"], public["custom_domain"], public["region_name"]) == (
+        "https:",
+        cloudfront,
+        "eu-west-1",
+    )
     assert stores["private"]["OPTIONS"]["bucket_name"] == "ordertrail-private"
 
 
 def test_storage_url_values_win_and_aws_variables_fill_the_rest():
-    stores = storages_from_env(
-        {
-            "STORAGE_URL": "s3+http://127.0.0.1:9000/from-url",
-            "AWS_STORAGE_BUCKET_NAME": "from-variable",
-            "AWS_ACCESS_KEY_ID": "key",
-            "AWS_SECRET_ACCESS_KEY": "secret",
-        }
-    )
+    keys = {"AWS_ACCESS_KEY_ID": "key", "AWS_SECRET_ACCESS_KEY": "secret"}
+    url = {"STORAGE_URL": "s3+http://127.0.0.1:9000/from-url", "AWS_STORAGE_BUCKET_NAME": "from-variable"}
 
-    options = stores["default"]["OPTIONS"]
-    assert (options["bucket_name"], options["access_key"], options["secret_key"]) == (
+    options = storages_from_env({**url, **keys})["default"]["OPTIONS"]
+
+    assert [options[name] for name in ("bucket_name", "access_key", "secret_key")] == [
         "from-url",
         "key",
         "secret",
-    )
+    ]
 
 
 @pytest.mark.parametrize(
