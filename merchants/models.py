@@ -32,6 +32,11 @@ class Merchant(models.Model):
     is_active = models.BooleanField(default=False)
     activated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The business's public support contact, shown on its orders' tracking pages (never the customer's).
+    support_email = models.EmailField(blank=True)
+    support_phone = ParsedPhoneNumberModelField(blank=True)
+    # Whether a new order placed through the API is emailed to the merchant's account address.
+    new_order_emails = models.BooleanField(default=True)
 
     class Meta:
         db_table = "accounts_merchant"

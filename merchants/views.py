@@ -28,11 +28,12 @@ from .serializers import (
     KYCStateSerializer,
     KYCSubmissionSerializer,
     KYCSubmitSerializer,
+    MerchantContactSerializer,
     MerchantMeSerializer,
     WebhookSecretCreatedSerializer,
     WebhookSecretSerializer,
 )
-from .services import kyc_approve, kyc_reject, kyc_submit, webhook_secret_rotate
+from .services import kyc_approve, kyc_reject, kyc_submit, merchant_update_contact, webhook_secret_rotate
 
 DOCUMENT_RESPONSES = {
     (200, "application/octet-stream"): OpenApiResponse(
@@ -43,11 +44,29 @@ DOCUMENT_RESPONSES = {
 
 
 class MerchantMeView(APIView):
-    permission_classes = [IsMerchant]
+    def get_permissions(self):
+        # Reading the profile is allowed before KYC approval; changing it is a merchant action like any other.
+        return [IsActiveMerchant()] if self.request.method == "PATCH" else [IsMerchant()]
 
     @extend_schema(tags=["merchants"], responses=MerchantMeSerializer, summary="The merchant's profile")
     def get(self, request):
         return Response(MerchantMeSerializer(request.user.merchant).data)
+
+    @extend_schema(
+        tags=["merchants"],
+        request=MerchantContactSerializer,
+        responses={
+            200: MerchantMeSerializer,
+            400: OpenApiResponse(description="`validation_error`: a bad email or phone number"),
+            403: OpenApiResponse(description="`kyc_required`"),
+        },
+        summary="Set the public support contact (shown on tracking pages) and new-order emails",
+    )
+    def patch(self, request):
+        serializer = MerchantContactSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        merchant = merchant_update_contact(merchant=request.user.merchant, **serializer.validated_data)
+        return Response(MerchantMeSerializer(merchant).data)
 
 
 class MerchantKYCView(APIView):
