@@ -5,6 +5,7 @@ from django.http import Http404
 
 from .lifecycle import BAD_END_STATUSES, OrderStatus
 from .models import Order, OrderItem, TrackingEvent
+from .payments import REFUND_AWAITED, PaymentStatus
 
 
 def order_visible_to(*, user) -> QuerySet[Order]:
@@ -40,12 +41,26 @@ def order_events(*, order: Order) -> QuerySet[TrackingEvent]:
     return order.events.order_by("occurred_at", "id")
 
 
+def _count_by(field: str, values: list[str]) -> dict[str, int]:
+    counts = dict.fromkeys(values, 0)
+    for row in Order.objects.order_by().values(field).annotate(n=Count("id")):
+        counts[row[field]] = row["n"]
+    return counts
+
+
 def order_count_by_status() -> dict[str, int]:
     """How many orders are in each status, every status listed (0 when none)."""
-    by_status = dict.fromkeys(OrderStatus.values, 0)
-    for row in Order.objects.order_by().values("status").annotate(n=Count("id")):
-        by_status[row["status"]] = row["n"]
-    return by_status
+    return _count_by("status", OrderStatus.values)
+
+
+def order_count_by_payment_status() -> dict[str, int]:
+    """How many orders are in each payment status, every payment status listed (0 when none)."""
+    return _count_by("payment_status", PaymentStatus.values)
+
+
+def order_awaiting_refund_count() -> int:
+    """Orders that ended badly (cancelled, returned) while the customer's money is still held."""
+    return Order.objects.filter(status__in=BAD_END_STATUSES, payment_status__in=REFUND_AWAITED).count()
 
 
 def order_revenue_by_currency() -> dict:

@@ -12,18 +12,20 @@ from core.filters import UTCIsoDateTimeFilter
 
 from .lifecycle import OrderStatus
 from .models import EventSource, Order
+from .payments import PaymentStatus
 from .permissions import CanReadOrders
 from .placement import order_place
 from .selectors import order_events, order_get_for, order_list_for
 from .serializers import (
     OrderCancelSerializer,
     OrderCreateSerializer,
+    OrderPaymentSerializer,
     OrderSerializer,
     OrderStatusSerializer,
     OrderUpdateSerializer,
     TrackingEventSerializer,
 )
-from .services import order_cancel, order_status_report, order_update_contact
+from .services import order_cancel, order_payment_report, order_status_report, order_update_contact
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     name="Idempotency-Key",
@@ -42,12 +44,13 @@ ERRORS = {
 
 class OrderFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=OrderStatus.choices)
+    payment_status = filters.ChoiceFilter(choices=PaymentStatus.choices)
     created_after = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Order
-        fields = ["status", "created_after", "created_before"]
+        fields = ["status", "payment_status", "created_after", "created_before"]
 
 
 class OrderListCreateView(GenericAPIView):
@@ -179,6 +182,36 @@ class OrderStatusView(APIView):
         serializer = OrderStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         order_status_report(
+            order=order, actor=request.user, source=EventSource.API, **serializer.validated_data
+        )
+        return Response(OrderSerializer(order_get_for(user=request.user, order_id=order_id)).data)
+
+
+class OrderPaymentView(APIView):
+    permission_classes = [IsActiveMerchant | IsAdmin]
+
+    @extend_schema(
+        operation_id="orders_set_payment",
+        summary="Record an order's payment status (its merchant or an admin)",
+        description="A timeline event records each change (who, when, `reference`). The customer is told "
+        "of a payment or refund, never of `unpaid`. Repeating the payment status the order has changes "
+        "nothing; a partial refund with a new `reference` is a further partial refund.",
+        request=OrderPaymentSerializer,
+        responses={
+            200: OrderSerializer,
+            400: ERRORS[400],
+            403: ERRORS[403],
+            404: ERRORS[404],
+            409: OpenApiResponse(
+                description="`invalid_payment_transition`: e.g. refunded before paid, or anything after refunded"
+            ),
+        },
+    )
+    def post(self, request, order_id):
+        order = order_get_for(user=request.user, order_id=order_id)
+        serializer = OrderPaymentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order_payment_report(
             order=order, actor=request.user, source=EventSource.API, **serializer.validated_data
         )
         return Response(OrderSerializer(order_get_for(user=request.user, order_id=order_id)).data)

@@ -21,6 +21,9 @@ ORDER_FIELDS = {
     "tracking_code",
     "created_at",
     "updated_at",
+    "payment_status",
+    "estimated_delivery",
+    "language",
 }
 ITEM_FIELDS = {"product", "sku", "name", "quantity", "unit_price", "line_total"}
 
