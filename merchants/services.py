@@ -33,19 +33,16 @@ def merchant_update_contact(
 ) -> Merchant:
     """Set the merchant's public support contact (empty clears) and whether new orders are emailed to it;
     what is not given stays."""
-    changes = {
-        name: value
-        for name, value in (
-            ("support_email", support_email),
-            ("support_phone", support_phone),
-            ("new_order_emails", new_order_emails),
-        )
-        if value is not None
+    given = {
+        "support_email": support_email,
+        "support_phone": support_phone,
+        "new_order_emails": new_order_emails,
     }
-    for name, value in changes.items():
-        setattr(merchant, name, value)
-    if changes:
-        merchant.save(update_fields=list(changes))
+    changed = [name for name, value in given.items() if value is not None]
+    for name in changed:
+        setattr(merchant, name, given[name])
+    if changed:
+        merchant.save(update_fields=changed)
     return merchant
 
 

@@ -43,6 +43,9 @@ DOCUMENT_RESPONSES = {
 }
 
 
+BAD_CONTACT = OpenApiResponse(description="`validation_error`: a bad email or phone number")
+
+
 class MerchantMeView(APIView):
     def get_permissions(self):
         # Reading the profile is allowed before KYC approval; changing it is a merchant action like any other.
@@ -54,13 +57,13 @@ class MerchantMeView(APIView):
 
     @extend_schema(
         tags=["merchants"],
+        summary="Set the public support contact (shown on tracking pages) and new-order emails",
         request=MerchantContactSerializer,
         responses={
             200: MerchantMeSerializer,
-            400: OpenApiResponse(description="`validation_error`: a bad email or phone number"),
+            400: BAD_CONTACT,
             403: OpenApiResponse(description="`kyc_required`"),
         },
-        summary="Set the public support contact (shown on tracking pages) and new-order emails",
     )
     def patch(self, request):
         serializer = MerchantContactSerializer(data=request.data)

@@ -26,13 +26,15 @@ class OrderItemInline(admin.TabularInline):
         return False
 
 
-class TrackingEventInline(admin.TabularInline):
-    model = TrackingEvent
-    fields = ["occurred_at", "status", "location", "note", "source", "actor"]
-    readonly_fields = fields
+class _HistoryInline(admin.TabularInline):
+    """An order's history, oldest first: written by the services only, never edited here."""
+
     ordering = ["occurred_at", "id"]
     extra = 0
     can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -41,7 +43,12 @@ class TrackingEventInline(admin.TabularInline):
         return False
 
 
-class OrderEventInline(admin.TabularInline):
+class TrackingEventInline(_HistoryInline):
+    model = TrackingEvent
+    fields = ["occurred_at", "status", "location", "note", "source", "actor"]
+
+
+class OrderEventInline(_HistoryInline):
     model = OrderEvent
     verbose_name_plural = "Payment and delivery estimate history"
     fields = [
@@ -54,16 +61,6 @@ class OrderEventInline(admin.TabularInline):
         "source",
         "actor",
     ]
-    readonly_fields = fields
-    ordering = ["occurred_at", "id"]
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class SetStatusForm(forms.Form):
@@ -209,7 +206,7 @@ class OrderAdmin(admin.ModelAdmin):
             return None
         return TemplateResponse(
             request,
-            "admin/orders/order/report_action.html",
+            "admin/orders/order/set_status.html",
             {
                 **self.admin_site.each_context(request),
                 "title": spec["title"],

@@ -125,19 +125,27 @@ class EventSource(models.TextChoices):
     SYSTEM = "system", "System"
 
 
-class TrackingEvent(models.Model):
-    """One step of an order's timeline (the audit row written by `order_set_status`)."""
+class Reported(models.Model):
+    """Who reported a change on an order, through what, and when it happened."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    status = models.CharField(max_length=20, choices=OrderStatus.choices)
-    location = models.CharField(max_length=200, blank=True)
-    note = models.TextField(blank=True)
     occurred_at = models.DateTimeField()
     source = models.CharField(max_length=10, choices=EventSource.choices, default=EventSource.API)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class TrackingEvent(Reported):
+    """One step of an order's timeline (the audit row written by `order_set_status`)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=20, choices=OrderStatus.choices)
+    location = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["occurred_at", "id"]
@@ -157,7 +165,7 @@ class OrderEventType(models.TextChoices):
     ESTIMATE = "estimate", "Estimated delivery"
 
 
-class OrderEvent(models.Model):
+class OrderEvent(Reported):
     """A change on an order beside its status (those are TrackingEvents): a payment status reported, or a
     new delivery estimate. Written only by `orders.services`; not public (the tracking timeline is statuses).
     """
@@ -169,12 +177,6 @@ class OrderEvent(models.Model):
     reference = models.CharField(max_length=100, blank=True)
     estimated_delivery = models.DateField(null=True, blank=True)
     note = models.CharField(max_length=200, blank=True)
-    occurred_at = models.DateTimeField()
-    source = models.CharField(max_length=10, choices=EventSource.choices, default=EventSource.API)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["occurred_at", "id"]

@@ -13,6 +13,10 @@ class PaymentStatus(models.TextChoices):
     REFUNDED = "refunded", "Refunded"
 
 
+# A paid (or partially refunded) order that ended badly still holds the customer's money: it stays so until
+# refunded, and the dashboard counts it as awaiting a refund.
+REFUND_AWAITED = frozenset({PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED})
+
 P = PaymentStatus
 PAYMENT_TRANSITIONS: dict[str, tuple[str, ...]] = {
     # paid -> unpaid: the payment was reversed (a bounced transfer, a chargeback) or marked by mistake.
@@ -21,13 +25,6 @@ PAYMENT_TRANSITIONS: dict[str, tuple[str, ...]] = {
     P.PARTIALLY_REFUNDED: (P.REFUNDED,),
     P.REFUNDED: (),
 }
-# A paid (or partly refunded) order that ended badly still holds the customer's money: it stays so until
-# refunded, and the dashboard counts it as awaiting a refund.
-REFUND_AWAITED = frozenset({P.PAID, P.PARTIALLY_REFUNDED})
-
-
-def payment_status_label(payment_status: str) -> str:
-    return PaymentStatus(payment_status).label
 
 
 def payment_path(*, current: str, target: str, allow_implied: bool) -> list[str] | None:

@@ -128,26 +128,24 @@ def order_status_report(
         estimate_event = _estimate_change(
             order=locked, estimated_delivery=estimated_delivery, reported=reported
         )
-        if path:
-            implied_note = f"Implied by the platform reporting {status}."
-            implied_events = [
-                _status_move(order=locked, status=step, location="", note=implied_note, reported=reported)
-                for step in path[:-1]
-            ]
-            event = _status_move(order=locked, status=status, location=location, note=note, reported=reported)
-            # One signal for the whole report: the customer hears once, of the status reported.
-            order_status_changed.send(
-                sender=Order,
-                order=locked,
-                event=event,
-                previous_status=previous,
-                implied_events=implied_events,
-            )
-        elif estimate_event is not None:
-            # The status repeated (nothing changes) with a new estimate.
-            order_estimate_changed.send(
-                sender=Order, order=locked, event=estimate_event, previous_estimate=previous_estimate
-            )
+        if not path:
+            # The status repeated: nothing changes but, maybe, the estimate.
+            if estimate_event is not None:
+                order_estimate_changed.send(
+                    sender=Order, order=locked, event=estimate_event, previous_estimate=previous_estimate
+                )
+            _order_refresh(order=order, locked=locked)
+            return locked
+        implied_note = f"Implied by the platform reporting {status}."
+        implied_events = [
+            _status_move(order=locked, status=step, location="", note=implied_note, reported=reported)
+            for step in path[:-1]
+        ]
+        event = _status_move(order=locked, status=status, location=location, note=note, reported=reported)
+        # One signal for the whole report: the customer hears once, of the status reported.
+        order_status_changed.send(
+            sender=Order, order=locked, event=event, previous_status=previous, implied_events=implied_events
+        )
     _order_refresh(order=order, locked=locked)
     return locked
 

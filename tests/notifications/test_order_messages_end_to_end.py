@@ -15,11 +15,12 @@ from tests.notifications.standins import SmsApi, SmtpServer
 from tests.notifications.workers import Worker, broker_flush, publishing_to, wait_until
 from tests.webhooks.platform import Platform, new_secret, order_created_event
 
+# A worker process reads what this one commits: real transactions, PostgreSQL, Redis.
 pytestmark = [
+    pytest.mark.django_db(transaction=True),
     pytest.mark.postgres,
     pytest.mark.redis,
     pytest.mark.slow,
-    pytest.mark.django_db(transaction=True),
 ]
 
 ADMIN_EMAIL = "ops@ordertrail.test"

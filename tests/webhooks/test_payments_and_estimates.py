@@ -7,6 +7,7 @@ import pytest
 
 from notifications.models import Notification
 from orders.models import Order, OrderEvent
+from tests.orders.factories import payment_history
 from tests.webhooks.platform import ago, order_created_event, status_event
 
 pytestmark = pytest.mark.django_db
@@ -37,14 +38,6 @@ def sms_templates(order):
     )
 
 
-def payments(order):
-    return list(
-        OrderEvent.objects.filter(order=order, type="payment")
-        .order_by("occurred_at", "id")
-        .values_list("payment_status", "reference", "note")
-    )
-
-
 def test_an_order_created_paid_with_an_estimate_in_swahili(platform):
     response = platform.send(
         order_created_event("SHOP-SW", payment_status="paid", estimated_delivery="2026-03-12", language="sw")
@@ -58,7 +51,7 @@ def test_an_order_created_paid_with_an_estimate_in_swahili(platform):
         "sw",
     )
     order = Order.objects.get(pk=body["id"])
-    assert payments(order) == [("paid", "", "Reported with the order.")]
+    assert payment_history(order) == [("paid", "", "Reported with the order.")]
     assert sms_templates(order) == [("order_placed", "sw")]
 
 
@@ -81,7 +74,7 @@ def test_a_payment_report_marks_the_order_paid_once(platform):
 
     assert first.status_code == same_message.status_code == same_news.status_code == 200
     assert first.json()["payment_status"] == "paid"
-    assert payments(order) == [("paid", "QJ12ABC3DE", "")]
+    assert payment_history(order) == [("paid", "QJ12ABC3DE", "")]
     assert sms_templates(order) == [("order_placed", "en"), ("order_payment_changed", "en")]
 
 
@@ -96,7 +89,7 @@ def test_a_refund_reported_before_its_payment_keeps_the_refund_and_files_the_pay
     assert late_payment.json()["payment_status"] == "refunded"
     # The refund implied the payment; the payment's own report, older, is on the timeline where it happened,
     # filed without moving anything.
-    assert payments(order) == [
+    assert payment_history(order) == [
         ("paid", "PAY-1", "Reported after a newer report; filed, not applied."),
         ("paid", "", "Implied by the platform reporting refunded."),
         ("refunded", "RF-1", ""),
