@@ -21,16 +21,12 @@ Q = models.Q
 
 
 class Migration(migrations.Migration):
-    dependencies = [
-        ("merchants", "0002_content_types_from_accounts"),
-        ("orders", "0004_order_merchant_in_merchants_app"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-    ]
+    dependencies = [("orders", "0004_order_merchant_in_merchants_app"), migrations.swappable_dependency(settings.AUTH_USER_MODEL)]
 
     operations = [
         migrations.CreateModel(
-            name="OrderEvent",
-            fields=[
+            "OrderEvent",
+            [
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("type", models.CharField(choices=[("payment", "Payment status"), ("estimate", "Estimated delivery")], max_length=10)),
                 ("payment_status", models.CharField(blank=True, choices=PAYMENT_STATUSES, max_length=20)),
@@ -43,7 +39,7 @@ class Migration(migrations.Migration):
                 ("actor", models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL)),
                 ("order", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="history", to="orders.order")),
             ],
-            options={
+            {
                 "ordering": ["occurred_at", "id"],
                 "indexes": [models.Index(fields=["order", "type", "occurred_at"], name="orders_orde_order_i_2c120d_idx")],
                 "constraints": [
