@@ -85,14 +85,14 @@ def _display_context(context: dict) -> dict:
 
 def _render(path: str, context: dict) -> str:
     """Render `notifications/<language>/<path>` (with its fallbacks) in that language and local time."""
-    language = context["language"]
-    languages = dict.fromkeys((language, settings.DEFAULT_LANGUAGE, Language.EN))
-    template = select_template(
-        [f"notifications/{lang}/{path}" for lang in languages] + [f"notifications/{path}"]
-    )
-    # Month names in the message's language; times in TIME_ZONE even when rendered in an API request (UTC).
+    languages = dict.fromkeys((context["language"], settings.DEFAULT_LANGUAGE, Language.EN))
+    names = {f"notifications/{lang}/{path}": lang for lang in languages}
+    template = select_template([*names, f"notifications/{path}"])
+    # The language of the file found (the language-neutral folder is English): month names, <html lang>.
+    language = names.get(template.template.origin.template_name, Language.EN)
+    # Times in TIME_ZONE, even when rendered inside an API request (which runs in UTC).
     with translation.override(language), timezone.override(settings.TIME_ZONE):
-        return template.render(context)
+        return template.render({**context, "language": language})
 
 
 def message_render_sms(*, template: str, context: dict) -> str:

@@ -194,5 +194,6 @@ def test_a_row_without_a_language_or_with_an_unknown_one_renders_in_the_default_
 
 
 def test_account_messages_without_a_translation_render_from_the_language_neutral_folder():
-    subject, text, _ = message_render_email(template="otp", context={"code": "123456", "language": "sw"})
+    subject, text, html = message_render_email(template="otp", context={"code": "123456", "language": "sw"})
     assert "123456" in text and subject
+    assert '<html lang="en">' in html  # what the page is written in, not what was asked for
