@@ -1,4 +1,5 @@
-"""The worker side of the outbox: claim rows, send them, record the outcome, schedule retries, sweep.
+"""The worker side of the outbox: claim rows, send them, record the outcome, sweep. Never touches the broker:
+it returns its decisions (send now, retry at, given up) and tasks.py publishes what they call for.
 
 Never sent twice: a worker first claims a row with a conditional UPDATE (pending, unclaimed, due) that is
 committed before the provider is called, and records the outcome with another UPDATE guarded by its claim
@@ -12,9 +13,9 @@ An SMS request the provider received but did not answer (read timeout) is failed
 import logging
 import random
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from celery import current_app
 from django.conf import settings
 from django.db.models import F
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
@@ -30,7 +31,6 @@ from .senders import (
     email_send,
     sms_send,
 )
-from .services import notifications_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,34 @@ OUTCOME_UNKNOWN = (
     "outcome_unknown: the worker stopped while the provider call was in flight; "
     "not resent automatically so that it cannot arrive twice"
 )
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Rows of one channel to hand to a task now (one task per row, or one SMS batch task)."""
+
+    channel: str
+    notification_ids: list
+
+
+@dataclass(frozen=True)
+class Retry:
+    """A row that failed an attempt and is due again at `at` (also written to its `next_attempt_at`)."""
+
+    channel: str
+    notification_id: uuid.UUID
+    at: datetime
+
+
+@dataclass
+class Decisions:
+    """What a delivery run or a sweep decided; the caller publishes `send_now` and schedules `retry_at`."""
+
+    claimed: int = 0
+    send_now: list[Batch] = field(default_factory=list)
+    retry_at: list[Retry] = field(default_factory=list)
+    gave_up: list = field(default_factory=list)
+    stuck: int = 0
 
 
 def retry_delay(*, attempts: int) -> float:
@@ -82,42 +110,27 @@ def _record_sent(*, notification: Notification, token, provider_message_id: str)
     Notification.objects.filter(pk=notification.pk, claim_token=token).update(**changes)
 
 
-def _record_failure(*, notification: Notification, token, error: str, permanent: bool) -> float | None:
-    """Record a failed attempt; returns the delay before the next one, or None when it is now `failed`."""
+def _record_failure(
+    *, notification: Notification, token, error: str, permanent: bool, decisions: Decisions
+) -> None:
+    """Record a failed attempt: the row is due again later (a `Retry` decision) or now `failed` (given up)."""
     now = timezone.now()
     final = permanent or notification.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS
     changes = {"last_error": error[:2000], "claimed_at": None, "updated_at": now}
-    delay = None
     if final:
         changes["status"] = NotificationStatus.FAILED
     else:
-        delay = retry_delay(attempts=notification.attempts)
-        changes["next_attempt_at"] = now + timedelta(seconds=delay)
+        changes["next_attempt_at"] = now + timedelta(seconds=retry_delay(attempts=notification.attempts))
     Notification.objects.filter(
         pk=notification.pk, claim_token=token, status=NotificationStatus.PENDING
     ).update(**changes)
     if final:
+        decisions.gave_up.append(notification.pk)
         logger.warning(
             "Notification %s failed after %s attempt(s): %s", notification.pk, notification.attempts, error
         )
-    return delay
-
-
-def _schedule_retries(*, channel: str, delays: dict) -> None:
-    """Short waits go back to the broker as countdowns; long ones wait in `next_attempt_at` for the sweeper.
-    Without a broker (eager mode) nothing is re-run in-process: the row waits for the sweeper or an admin.
-    """
-    if not delays or current_app.conf.task_always_eager:
-        return
-    countdown_max = settings.NOTIFICATIONS_COUNTDOWN_MAX_SECONDS
-    short = {pk: delay for pk, delay in delays.items() if delay <= countdown_max}
-    if not short:
-        return
-    if channel == Channel.SMS:
-        notifications_enqueue(channel=channel, notification_ids=list(short), countdown=max(short.values()))
     else:
-        for pk, delay in short.items():
-            notifications_enqueue(channel=channel, notification_ids=[pk], countdown=delay)
+        decisions.retry_at.append(Retry(notification.channel, notification.pk, changes["next_attempt_at"]))
 
 
 def _sms_groups(rows: list[Notification]) -> list[tuple[str, list[Notification]]]:
@@ -135,15 +148,16 @@ def _sms_groups(rows: list[Notification]) -> list[tuple[str, list[Notification]]
     return [(text, members) for text, members, _ in groups]
 
 
-def _deliver_sms(*, rows: list[Notification], token) -> dict:
-    delays = {}
+def _deliver_sms(*, rows: list[Notification], token, decisions: Decisions) -> None:
     renderable = []
     for row in rows:
         try:
             message_render_sms(template=row.template, context=row.context)
             renderable.append(row)
         except (TemplateDoesNotExist, TemplateSyntaxError) as exc:
-            _record_failure(notification=row, token=token, error=f"template: {exc}", permanent=True)
+            _record_failure(
+                notification=row, token=token, error=f"template: {exc}", permanent=True, decisions=decisions
+            )
     for text, group in _sms_groups(renderable):
         try:
             outcomes = sms_send(message=text, recipients=[row.recipient for row in group])
@@ -160,16 +174,16 @@ def _deliver_sms(*, rows: list[Notification], token) -> dict:
             if outcome.accepted:
                 _record_sent(notification=row, token=token, provider_message_id=outcome.message_id)
             else:
-                delay = _record_failure(
-                    notification=row, token=token, error=outcome.error, permanent=outcome.permanent
+                _record_failure(
+                    notification=row,
+                    token=token,
+                    error=outcome.error,
+                    permanent=outcome.permanent,
+                    decisions=decisions,
                 )
-                if delay is not None:
-                    delays[row.pk] = delay
-    return delays
 
 
-def _deliver_email(*, rows: list[Notification], token) -> dict:
-    delays = {}
+def _deliver_email(*, rows: list[Notification], token, decisions: Decisions) -> None:
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "ordertrail.local"
     for row in rows:
         try:
@@ -182,33 +196,33 @@ def _deliver_email(*, rows: list[Notification], token) -> dict:
                 message_id=f"<{row.pk}@{domain}>",
             )
         except (TemplateDoesNotExist, TemplateSyntaxError) as exc:
-            _record_failure(notification=row, token=token, error=f"template: {exc}", permanent=True)
+            error, permanent = f"template: {exc}", True
         except PermanentSendError as exc:
-            _record_failure(notification=row, token=token, error=str(exc), permanent=True)
+            error, permanent = str(exc), True
         except TransientSendError as exc:
-            delay = _record_failure(notification=row, token=token, error=str(exc), permanent=False)
-            if delay is not None:
-                delays[row.pk] = delay
+            error, permanent = str(exc), False
         else:
             _record_sent(notification=row, token=token, provider_message_id=message_id)
-    return delays
+            continue
+        _record_failure(notification=row, token=token, error=error, permanent=permanent, decisions=decisions)
 
 
-def notifications_deliver(*, notification_ids: list) -> int:
-    """Claim the due rows among `notification_ids`, send them, record each outcome. Returns rows claimed.
+def outbox_deliver(*, notification_ids: list) -> Decisions:
+    """Claim the due rows among `notification_ids`, send them, record each outcome; returns what to retry.
 
     Rows already sent, failed, claimed by another worker or not yet due are skipped.
     """
     token, rows = _claim(notification_ids=notification_ids)
+    decisions = Decisions(claimed=len(rows))
     for channel, deliver in ((Channel.SMS, _deliver_sms), (Channel.EMAIL, _deliver_email)):
         mine = [row for row in rows if row.channel == channel]
         if mine:
-            _schedule_retries(channel=channel, delays=deliver(rows=mine, token=token))
-    return len(rows)
+            deliver(rows=mine, token=token, decisions=decisions)
+    return decisions
 
 
-def notifications_sweep(*, limit: int = 2000) -> dict:
-    """Fail rows whose claim outlived its lease (worker died mid-send: outcome unknown) and re-publish
+def outbox_sweep(*, limit: int = 2000) -> Decisions:
+    """Fail rows whose claim outlived its lease (worker died mid-send: outcome unknown) and decide to send
     pending rows that have been due for a while with nobody working on them (broker was down, long wait).
     """
     now = timezone.now()
@@ -228,16 +242,17 @@ def notifications_sweep(*, limit: int = 2000) -> dict:
     Notification.objects.filter(pk__in=[pk for pk, _, _ in due], claimed_at__isnull=True).update(
         next_attempt_at=now
     )
+    decisions = Decisions(stuck=stuck)
     batches: dict = {}
     for pk, channel, broadcast_id in due:
         if channel == Channel.SMS and broadcast_id is not None:
             batches.setdefault(broadcast_id, []).append(pk)
         else:
-            notifications_enqueue(channel=channel, notification_ids=[pk])
+            decisions.send_now.append(Batch(channel, [pk]))
     size = max(1, settings.NOTIFICATIONS_SMS_BATCH_SIZE)
     for ids in batches.values():
         for start in range(0, len(ids), size):
-            notifications_enqueue(channel=Channel.SMS, notification_ids=ids[start : start + size])
+            decisions.send_now.append(Batch(Channel.SMS, ids[start : start + size]))
     if stuck or due:
-        logger.info("Sweeper: %s stuck row(s) failed, %s due row(s) re-published", stuck, len(due))
-    return {"stuck": stuck, "requeued": len(due)}
+        logger.info("Sweeper: %s stuck row(s) failed, %s due row(s) to publish again", stuck, len(due))
+    return decisions

@@ -1,6 +1,5 @@
 """Writes on the outbox: queue a message with the change that caused it, retry a failed one, broadcast."""
 
-import logging
 from functools import partial
 
 from django.contrib.auth import get_user_model
@@ -11,10 +10,7 @@ from core.errors import ApiError
 
 from .errors import NotificationError
 from .models import Audience, Broadcast, Channel, Notification, NotificationStatus
-
-logger = logging.getLogger(__name__)
-# Celery's own cap on a task's argsrepr (Celery.amqp.argsrepr_maxsize).
-TASK_ARGSREPR_MAX_LENGTH = 1024
+from .tasks import notifications_enqueue
 
 
 def notification_create(
@@ -52,37 +48,6 @@ def notifications_create_many(*, rows: list[dict], order=None) -> list[Notificat
     for channel, ids in by_channel.items():
         transaction.on_commit(partial(notifications_enqueue, channel=channel, notification_ids=ids))
     return notifications
-
-
-def _task_reprs(args: list) -> dict:
-    """How the task's arguments show in monitoring. Celery's default, `saferepr`, costs a third of a
-    publish on the order-placement path; these arguments are ids (strings), for which `repr` is safe."""
-    return {"argsrepr": repr(args)[:TASK_ARGSREPR_MAX_LENGTH], "kwargsrepr": "{}"}
-
-
-def notifications_enqueue(*, channel: str, notification_ids: list, countdown: float | None = None) -> bool:
-    """Publish the task(s) that deliver these rows. Never raises: a row whose task could not be published
-    (broker down) stays `pending` and the sweeper publishes it later. Returns whether publishing worked.
-    """
-    from .tasks import notification_send_email, notification_send_sms, notification_send_sms_batch
-
-    ids = [str(pk) for pk in notification_ids]
-    if not ids:
-        return True
-    options = {"retry": False}
-    if countdown:
-        options["countdown"] = countdown
-    try:
-        if channel == Channel.SMS and len(ids) > 1:
-            notification_send_sms_batch.apply_async(args=[ids], **options, **_task_reprs([ids]))
-        else:
-            task = notification_send_sms if channel == Channel.SMS else notification_send_email
-            for pk in ids:
-                task.apply_async(args=[pk], **options, **_task_reprs([pk]))
-    except Exception:  # the broker is unreachable: the sweeper will publish it when it is back
-        logger.warning("Could not enqueue %s notification(s) %s; the sweeper will retry", channel, ids[:5])
-        return False
-    return True
 
 
 def notification_retry(*, notification: Notification) -> Notification:

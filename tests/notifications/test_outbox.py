@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts.signals import otp_issued
 from merchants.signals import kyc_decided
-from notifications.delivery import notifications_deliver, notifications_sweep
 from notifications.models import Notification, NotificationStatus
+from notifications.tasks import notifications_deliver, notifications_sweep
 from orders.models import Order
 from orders.placement import order_place
 from orders.services import order_set_status
