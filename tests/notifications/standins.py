@@ -25,13 +25,17 @@ class SmsApi:
 
     Knobs: `fail_rate` (share of requests answered with an error, nothing delivered), `statuses`
     ({number: AT statusCode} for per-recipient answers), `hold` (an Event: a request that arrives records its
-    delivery, then waits for it before answering), `stop()` / `start()` (connection refused in between).
+    delivery, then waits for it before answering), `stop()` / `start()` (connection refused in between),
+    `answer_content_type` (the Content-Type of the 201 answer, its body JSON whatever it says) and
+    `answer_empty` (delivers, then answers 201 with an empty body).
     """
 
     def __init__(self, *, fail_rate: float = 0.0, seed: int | None = None):
         self.fail_rate = fail_rate
         self.statuses: dict[str, int] = {}
         self.hold: threading.Event | None = None
+        self.answer_content_type = "application/json"
+        self.answer_empty = False
         self.held = threading.Event()
         self.random = random.Random(seed)
         self.lock = threading.Lock()
@@ -56,7 +60,7 @@ class SmsApi:
                 pass
 
             def _answer(self, status: int, body, content_type="application/json"):
-                raw = (json.dumps(body) if content_type == "application/json" else body).encode()
+                raw = (body if isinstance(body, str) else json.dumps(body)).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(raw)))
@@ -90,6 +94,7 @@ class SmsApi:
                                     "number": number,
                                     "message": form.get("message", ""),
                                     "from": form.get("from"),
+                                    "message_id": entry["messageId"],
                                 }
                             )
                     else:
@@ -103,15 +108,13 @@ class SmsApi:
                     api.held.set()
                     api.hold.wait(60)
                 sent = sum(1 for r in recipients if r["statusCode"] in (100, 101, 102))
-                self._answer(
-                    201,
-                    {
-                        "SMSMessageData": {
-                            "Message": f"Sent to {sent}/{len(recipients)} Total Cost: KES 0.8000",
-                            "Recipients": recipients,
-                        }
-                    },
-                )
+                body = {
+                    "SMSMessageData": {
+                        "Message": f"Sent to {sent}/{len(recipients)} Total Cost: KES 0.8000",
+                        "Recipients": recipients,
+                    }
+                }
+                self._answer(201, "" if api.answer_empty else body, api.answer_content_type)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
@@ -128,6 +131,10 @@ class SmsApi:
     def messages_to(self, number: str) -> list[str]:
         with self.lock:
             return [d["message"] for d in self.delivered if d["number"] == number]
+
+    def message_ids_to(self, number: str) -> list[str]:
+        with self.lock:
+            return [d["message_id"] for d in self.delivered if d["number"] == number]
 
     def counts(self) -> dict[str, int]:
         with self.lock:

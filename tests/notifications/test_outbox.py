@@ -227,7 +227,7 @@ def test_without_credentials_sms_are_printed_to_the_console(
     assert Notification.objects.get(order=order, channel="sms").status == NotificationStatus.SENT
 
 
-def test_the_sweeper_republishes_forgotten_rows_and_fails_rows_stuck_mid_send(
+def test_the_sweeper_republishes_forgotten_rows_and_marks_rows_stuck_mid_send_outcome_unknown(
     customer, product, sms_api, settings
 ):
     settings.NOTIFICATIONS_SWEEP_GRACE_SECONDS = 30
@@ -247,21 +247,22 @@ def test_the_sweeper_republishes_forgotten_rows_and_fails_rows_stuck_mid_send(
     forgotten, stuck = Notification.objects.filter(channel="sms").order_by("recipient")
     long_ago = timezone.now() - timedelta(minutes=10)
     Notification.objects.filter(pk=forgotten.pk).update(next_attempt_at=long_ago)
-    Notification.objects.filter(pk=stuck.pk).update(claimed_at=long_ago, attempts=1)
+    Notification.objects.filter(pk=stuck.pk).update(status="sending", claimed_at=long_ago, attempts=1)
 
     assert notifications_sweep() == {"stuck": 1, "requeued": 1}  # eager: the requeued one is sent right away
 
     forgotten.refresh_from_db()
     stuck.refresh_from_db()
     assert forgotten.status == NotificationStatus.SENT
-    assert stuck.status == NotificationStatus.FAILED
+    assert stuck.status == NotificationStatus.OUTCOME_UNKNOWN
     assert stuck.last_error.startswith("outcome_unknown")
+    assert stuck.claimed_at == long_ago  # since when its fate is unknown
     assert sms_api.counts() == {forgotten.recipient: 1}
 
 
 def test_a_provider_that_sends_but_answers_too_late_is_not_texted_twice(customer, product, sms_api, settings):
     """A read timeout means the request arrived and may have gone out: it is not resent automatically (the
-    contract: never the same message twice); it is failed as outcome_unknown for an admin to judge."""
+    contract: never the same message twice); it is outcome_unknown, for an admin to judge."""
     settings.AFRICASTALKING_TIMEOUT_SECONDS = 0.5
     sms_api.hold = threading.Event()  # the stand-in delivers, then waits before answering
     place_order(customer=customer, product=product)
@@ -272,8 +273,8 @@ def test_a_provider_that_sends_but_answers_too_late_is_not_texted_twice(customer
         sms_api.hold.set()
 
     sms.refresh_from_db()
-    assert (sms.status, sms.attempts) == (NotificationStatus.FAILED, 1)
+    assert (sms.status, sms.attempts) == (NotificationStatus.OUTCOME_UNKNOWN, 1)
     assert sms.last_error.startswith("outcome_unknown")
     Notification.objects.filter(pk=sms.pk).update(next_attempt_at=timezone.now())
-    assert notifications_deliver(notification_ids=[sms.pk]) == 0  # nothing claims a failed row
+    assert notifications_deliver(notification_ids=[sms.pk]) == 0  # nothing claims an outcome_unknown row
     assert len(sms_api.messages_to(PHONE)) == 1
