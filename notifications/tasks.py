@@ -70,7 +70,7 @@ class _Publisher:
     @staticmethod
     def _current_key() -> tuple:
         app = current_app
-        return (os.getpid(), app.conf.broker_write_url or app.conf.broker_url)
+        return (os.getpid(), app.conf.broker_write_url)
 
     def failed(self):
         """Drop the pool (its connections may be half-open) and let the sweeper publish for a while."""
