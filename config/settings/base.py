@@ -336,8 +336,8 @@ NOTIFICATIONS_PUBLISH_PAUSE_SECONDS = env.float("NOTIFICATIONS_PUBLISH_PAUSE_SEC
 # After the provider answered, how long a worker retries writing the outcome while the database refuses it,
 # before keeping it in its local journal (replayed by its next tasks and sweeps; keep it on a volume).
 NOTIFICATIONS_RECORD_RETRY_SECONDS = env.float("NOTIFICATIONS_RECORD_RETRY_SECONDS", default=60)
-NOTIFICATIONS_JOURNAL_DIR = env(
-    "NOTIFICATIONS_JOURNAL_DIR", default=str(Path(tempfile.gettempdir()) / "ordertrail-outbox-journal")
+NOTIFICATIONS_JOURNAL_DIR = env("NOTIFICATIONS_JOURNAL_DIR", default="") or str(
+    Path(tempfile.gettempdir()) / "ordertrail-outbox-journal"
 )
 # Africa's Talking delivery reports: POSTed to /api/v1/notifications/delivery-reports/africastalking/<token>/.
 # Unset token: the endpoint answers 404. Allowed networks: CIDRs the reports may come from (unset: any).
