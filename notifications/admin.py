@@ -85,30 +85,27 @@ class NotificationAdmin(admin.ModelAdmin):
     def last_error_short(self, obj):
         return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
 
-    @admin.action(description="Retry selected failed notifications")
-    def retry_failed(self, request, queryset):
+    def _retry(self, queryset, *, status: str, force: bool) -> tuple[int, int]:
+        """Retry the selected rows in `status`; returns (retried, skipped)."""
         retried = 0
-        for notification in queryset.filter(status=NotificationStatus.FAILED):
+        for notification in queryset.filter(status=status):
             try:
-                notification_retry(notification=notification)
+                notification_retry(notification=notification, force=force)
                 retried += 1
             except ApiError:
                 continue
-        skipped = queryset.count() - retried
+        return retried, queryset.count() - retried
+
+    @admin.action(description="Retry selected failed notifications")
+    def retry_failed(self, request, queryset):
+        retried, skipped = self._retry(queryset, status=NotificationStatus.FAILED, force=False)
         self.message_user(
             request, f"{retried} notification(s) queued again; {skipped} skipped (not failed).", messages.INFO
         )
 
     @admin.action(description="Send selected outcome-unknown notifications again (they may arrive twice)")
     def force_retry_outcome_unknown(self, request, queryset):
-        retried = 0
-        for notification in queryset.filter(status=NotificationStatus.OUTCOME_UNKNOWN):
-            try:
-                notification_retry(notification=notification, force=True)
-                retried += 1
-            except ApiError:
-                continue
-        skipped = queryset.count() - retried
+        retried, skipped = self._retry(queryset, status=NotificationStatus.OUTCOME_UNKNOWN, force=True)
         self.message_user(
             request,
             f"{retried} notification(s) of unknown outcome queued again; {skipped} skipped (not outcome "

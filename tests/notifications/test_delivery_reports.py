@@ -9,13 +9,12 @@ from django.utils import timezone
 
 from notifications.models import DeliveryStatus, Notification, NotificationStatus
 from notifications.selectors import notification_undelivered_sms_count
-from orders.placement import order_place
+from tests.notifications.orders import PHONE, place_order
 
 pytestmark = pytest.mark.django_db
 
 TOKEN = "cb-3f9a1c7e5d2b4a6f8e0d"
 URL = f"/api/v1/notifications/delivery-reports/africastalking/{TOKEN}/"
-PHONE = "+254712345678"
 
 
 @pytest.fixture(autouse=True)
@@ -27,13 +26,7 @@ def callback_token(settings):
 @pytest.fixture
 def sent_sms(customer, product, sms_api, django_capture_on_commit_callbacks) -> Notification:
     """An order's SMS, accepted by the Africa's Talking stand-in."""
-    with django_capture_on_commit_callbacks(execute=True):
-        order_place(
-            customer=customer,
-            items=[{"product": product, "quantity": 1}],
-            phone_number=PHONE,
-            shipping_address="Moi Avenue 1, Nairobi",
-        )
+    place_order(customer=customer, product=product, capture=django_capture_on_commit_callbacks)
     sms = Notification.objects.get(channel="sms")
     assert sms.provider_message_id == sms_api.message_ids_to(PHONE)[0]
     return sms

@@ -1,6 +1,5 @@
 """The outbox in no-broker mode (tasks run eagerly on commit): what gets written, rendered and sent."""
 
-import contextlib
 import threading
 from datetime import timedelta
 
@@ -12,26 +11,12 @@ from accounts.signals import otp_issued
 from merchants.signals import kyc_decided
 from notifications.models import Notification, NotificationStatus
 from notifications.tasks import notifications_deliver, notifications_sweep
-from orders.models import Order
 from orders.placement import order_place
 from orders.services import order_set_status
 from tests.factories import AdminFactory, MerchantFactory
+from tests.notifications.orders import PHONE, place_order
 
 pytestmark = pytest.mark.django_db
-
-PHONE = "+254712345678"
-
-
-def place_order(*, customer, product, capture=None, phone=PHONE) -> Order:
-    """Place an order; with `capture` (django_capture_on_commit_callbacks) its notifications go out too."""
-    with capture(execute=True) if capture else contextlib.nullcontext():
-        order, _ = order_place(
-            customer=customer,
-            items=[{"product": product, "quantity": 1}],
-            phone_number=phone,
-            shipping_address="Moi Avenue 1, Nairobi",
-        )
-    return order
 
 
 def test_placing_an_order_texts_the_customer_and_emails_the_admins(

@@ -8,20 +8,13 @@ from django.utils import timezone
 
 from notifications.models import Notification, NotificationStatus
 from notifications.tasks import notifications_deliver, notifications_sweep
-from orders.placement import order_place
+from tests.notifications.orders import PHONE, place_order
 
 pytestmark = pytest.mark.django_db
 
-PHONE = "+254712345678"
-
 
 def queue_order_sms(*, customer, product) -> Notification:
-    order_place(
-        customer=customer,
-        items=[{"product": product, "quantity": 1}],
-        phone_number=PHONE,
-        shipping_address="Moi Avenue 1, Nairobi",
-    )
+    place_order(customer=customer, product=product)
     return Notification.objects.get(channel="sms")
 
 
