@@ -1,6 +1,7 @@
 import json
 
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.html import format_html
 
 from core.errors import ApiError
@@ -18,15 +19,18 @@ class NotificationAdmin(admin.ModelAdmin):
         "channel",
         "template",
         "recipient",
-        "status",
+        "send_status",
+        "delivery",
         "attempts",
+        "provider_message_id",
         "sent_at",
         "last_error_short",
     ]
-    list_filter = ["status", "channel", "template"]
+    # `status` offers every state as its own filter: sending, outcome_unknown, ...
+    list_filter = ["status", "delivery_status", "channel", "template"]
     search_fields = ["recipient", "provider_message_id", "order__order_number"]
     date_hierarchy = "created_at"
-    actions = ["retry_failed"]
+    actions = ["retry_failed", "force_retry_outcome_unknown"]
     list_select_related = ["order"]
     fields = [
         "id",
@@ -39,8 +43,12 @@ class NotificationAdmin(admin.ModelAdmin):
         "next_attempt_at",
         "claimed_at",
         "provider_message_id",
+        "provider_cost",
         "last_error",
         "sent_at",
+        "delivery_status",
+        "delivery_reason",
+        "delivery_reported_at",
         "order",
         "broadcast",
         "created_at",
@@ -60,22 +68,49 @@ class NotificationAdmin(admin.ModelAdmin):
             "<pre>{}</pre>", json.dumps(context_masked(obj.context), indent=2, ensure_ascii=False)
         )
 
+    @admin.display(description="send status", ordering="status")
+    def send_status(self, obj):
+        if obj.status == NotificationStatus.SENDING and obj.claimed_at:
+            return f"sending since {timezone.localtime(obj.claimed_at):%Y-%m-%d %H:%M:%S %Z}"
+        return obj.get_status_display()
+
+    @admin.display(description="delivery", ordering="delivery_status")
+    def delivery(self, obj):
+        if not obj.delivery_status:
+            return "-"
+        label = obj.get_delivery_status_display()
+        return f"{label}: {obj.delivery_reason}" if obj.delivery_reason else label
+
     @admin.display(description="last error")
     def last_error_short(self, obj):
         return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
 
-    @admin.action(description="Retry selected failed notifications")
-    def retry_failed(self, request, queryset):
+    def _retry(self, queryset, *, status: str, force: bool) -> tuple[int, int]:
+        """Retry the selected rows in `status`; returns (retried, skipped)."""
         retried = 0
-        for notification in queryset.filter(status=NotificationStatus.FAILED):
+        for notification in queryset.filter(status=status):
             try:
-                notification_retry(notification=notification)
+                notification_retry(notification=notification, force=force)
                 retried += 1
             except ApiError:
                 continue
-        skipped = queryset.count() - retried
+        return retried, queryset.count() - retried
+
+    @admin.action(description="Retry selected failed notifications")
+    def retry_failed(self, request, queryset):
+        retried, skipped = self._retry(queryset, status=NotificationStatus.FAILED, force=False)
         self.message_user(
             request, f"{retried} notification(s) queued again; {skipped} skipped (not failed).", messages.INFO
+        )
+
+    @admin.action(description="Send selected outcome-unknown notifications again (they may arrive twice)")
+    def force_retry_outcome_unknown(self, request, queryset):
+        retried, skipped = self._retry(queryset, status=NotificationStatus.OUTCOME_UNKNOWN, force=True)
+        self.message_user(
+            request,
+            f"{retried} notification(s) of unknown outcome queued again; {skipped} skipped (not outcome "
+            "unknown).",
+            messages.WARNING,
         )
 
 
@@ -89,6 +124,7 @@ class BroadcastAdmin(admin.ModelAdmin):
         "recipients",
         "sent",
         "failed",
+        "outcome_unknown",
         "pending",
     ]
     list_filter = ["audience"]
@@ -124,3 +160,7 @@ class BroadcastAdmin(admin.ModelAdmin):
     @admin.display(ordering="pending")
     def pending(self, obj):
         return obj.pending
+
+    @admin.display(ordering="outcome_unknown", description="outcome unknown")
+    def outcome_unknown(self, obj):
+        return obj.outcome_unknown

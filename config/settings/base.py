@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything a deployment changes is read from the environment."""
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -86,6 +87,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+# A persistent connection the server dropped (restart, failover) is noticed and replaced before a request or
+# a task uses it, instead of failing that request once (web and workers alike).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Concurrent local requests wait for the write lock instead of failing at once.
@@ -111,9 +115,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "prepare_threshold": int(_prepare_threshold) if _prepare_threshold.isdigit() else None,
         }
     )
-    # After a database restart or failover a kept connection is dead: check it before a request reuses it
-    # (one round trip) instead of failing that request. A host that drops packets fails the connect in 5 s.
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A host that drops packets fails the connect in DB_CONNECT_TIMEOUT seconds instead of hanging.
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -358,6 +360,20 @@ NOTIFICATIONS_SWEEP_INTERVAL_SECONDS = env.float("NOTIFICATIONS_SWEEP_INTERVAL_S
 NOTIFICATIONS_SWEEP_GRACE_SECONDS = env.float("NOTIFICATIONS_SWEEP_GRACE_SECONDS", default=60)
 NOTIFICATIONS_SENDING_LEASE_SECONDS = env.float("NOTIFICATIONS_SENDING_LEASE_SECONDS", default=300)
 NOTIFICATIONS_SMS_BATCH_SIZE = env.int("NOTIFICATIONS_SMS_BATCH_SIZE", default=100)
+# Publishing an outbox task from a request: how long a down or hung broker may hold it (connect, then each
+# answer), and how long this process then leaves publishing to the sweeper instead of trying again.
+NOTIFICATIONS_PUBLISH_TIMEOUT_SECONDS = env.float("NOTIFICATIONS_PUBLISH_TIMEOUT_SECONDS", default=0.4)
+NOTIFICATIONS_PUBLISH_PAUSE_SECONDS = env.float("NOTIFICATIONS_PUBLISH_PAUSE_SECONDS", default=5)
+# After the provider answered, how long a worker retries writing the outcome while the database refuses it,
+# before keeping it in its local journal (replayed by its next tasks and sweeps; keep it on a volume).
+NOTIFICATIONS_RECORD_RETRY_SECONDS = env.float("NOTIFICATIONS_RECORD_RETRY_SECONDS", default=60)
+NOTIFICATIONS_JOURNAL_DIR = env("NOTIFICATIONS_JOURNAL_DIR", default="") or str(
+    Path(tempfile.gettempdir()) / "ordertrail-outbox-journal"
+)
+# Africa's Talking delivery reports: POSTed to /api/v1/notifications/delivery-reports/africastalking/<token>/.
+# Unset token: the endpoint answers 404. Allowed networks: CIDRs the reports may come from (unset: any).
+AFRICASTALKING_CALLBACK_TOKEN = env("AFRICASTALKING_CALLBACK_TOKEN", default="")
+AFRICASTALKING_CALLBACK_ALLOWED_NETWORKS = env.list("AFRICASTALKING_CALLBACK_ALLOWED_NETWORKS", default=[])
 AFRICASTALKING_TIMEOUT_SECONDS = env.float("AFRICASTALKING_TIMEOUT_SECONDS", default=10)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=120)
