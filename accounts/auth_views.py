@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import services
+from . import password_reset, services
 from .auth_serializers import (
     DetailSerializer,
     LoginInputSerializer,
@@ -17,6 +17,8 @@ from .auth_serializers import (
     OTPRequestInputSerializer,
     OTPVerifyInputSerializer,
     PasswordChangeInputSerializer,
+    PasswordResetConfirmInputSerializer,
+    PasswordResetRequestInputSerializer,
     ProfileSerializer,
     RegisterInputSerializer,
     RegisterOutputSerializer,
@@ -29,10 +31,18 @@ from .oidc import oidc_user_for_access_token
 from .throttles import (
     LoginClientThrottle,
     LoginEmailThrottle,
+    OIDCTokenClientThrottle,
     OTPRequestClientThrottle,
     OTPRequestEmailThrottle,
     OTPVerifyClientThrottle,
     OTPVerifyEmailThrottle,
+    PasswordChangeUserThrottle,
+    PasswordResetClientThrottle,
+    PasswordResetConfirmClientThrottle,
+    PasswordResetConfirmEmailThrottle,
+    PasswordResetEmailThrottle,
+    RegisterClientThrottle,
+    RegisterEmailThrottle,
 )
 
 TAG = "auth"
@@ -65,11 +75,19 @@ class _AnonymousView(APIView):
 
 
 class RegisterView(_AnonymousView):
+    throttle_classes = (RegisterClientThrottle, RegisterEmailThrottle)
+
     @extend_schema(
         tags=[TAG],
         summary="Register a customer or a merchant",
+        description="An email that already has an account answers the same 201 (with an `id` that names no "
+        "account); the address's owner is emailed about the attempt instead of a code.",
         request=RegisterInputSerializer,
-        responses={201: RegisterOutputSerializer, 400: _error("Invalid input or email already registered")},
+        responses={
+            201: RegisterOutputSerializer,
+            400: _error("Invalid input"),
+            429: _error("`throttled`: too many registrations for this email or from this client"),
+        },
     )
     def post(self, request):
         serializer = RegisterInputSerializer(data=request.data)
@@ -104,7 +122,8 @@ class OTPRequestView(_AnonymousView):
     @extend_schema(
         tags=[TAG],
         summary="Email a new verification code",
-        description="Answers the same whether or not an account uses this email.",
+        description="Answers the same whether or not an account uses this email; the code is sent after "
+        "the answer.",
         request=OTPRequestInputSerializer,
         responses={200: DetailSerializer, 429: _error("`throttled`: too many requests for this email")},
     )
@@ -190,12 +209,17 @@ class MeView(APIView):
 
 class PasswordChangeView(APIView):
     permission_classes = (IsAuthenticated,)
+    throttle_classes = (PasswordChangeUserThrottle,)
 
     @extend_schema(
         tags=[TAG],
         summary="Change your password (signs out every other session)",
         request=PasswordChangeInputSerializer,
-        responses={204: None, 400: _error("Wrong current password or a weak new one")},
+        responses={
+            204: None,
+            400: _error("Wrong current password or a weak new one"),
+            429: _error("`throttled`: too many attempts for this account"),
+        },
     )
     def post(self, request):
         serializer = PasswordChangeInputSerializer(data=request.data)
@@ -204,7 +228,50 @@ class PasswordChangeView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class PasswordResetView(_AnonymousView):
+    throttle_classes = (PasswordResetClientThrottle, PasswordResetEmailThrottle)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Email a password-reset code",
+        description="Answers 202 whatever the email; a known, active account is emailed a 6-digit code "
+        "(valid 10 minutes, single use), after the answer.",
+        request=PasswordResetRequestInputSerializer,
+        responses={202: DetailSerializer, 429: _error("`throttled`: too many requests for this email")},
+    )
+    def post(self, request):
+        serializer = PasswordResetRequestInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        password_reset.password_reset_request(email=serializer.validated_data["email"])
+        return Response(
+            {"detail": "If an account uses this email, a code to reset its password is on its way."},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class PasswordResetConfirmView(_AnonymousView):
+    throttle_classes = (PasswordResetConfirmClientThrottle, PasswordResetConfirmEmailThrottle)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Set a new password with the emailed code (signs out every session)",
+        request=PasswordResetConfirmInputSerializer,
+        responses={
+            204: None,
+            400: _error("`invalid_otp`, `otp_expired`, or a weak new password (`validation_error`)"),
+            429: _error("`otp_locked` after too many wrong codes, or `throttled`"),
+        },
+    )
+    def post(self, request):
+        serializer = PasswordResetConfirmInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        password_reset.password_reset_confirm(**serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class OIDCTokenView(_AnonymousView):
+    throttle_classes = (OIDCTokenClientThrottle,)
+
     @extend_schema(
         tags=[TAG],
         summary="Exchange an OIDC provider access token for our JWT pair",
@@ -212,6 +279,7 @@ class OIDCTokenView(_AnonymousView):
         responses={
             200: TokenPairWithUserSerializer,
             401: _error("The provider rejected the token"),
+            429: _error("`throttled`"),
             503: _error("`oidc_unavailable`: the provider cannot be reached or OIDC is not configured"),
         },
     )
