@@ -5,7 +5,10 @@ staff user may, signed in to the admin (the browser's session) or with a bearer 
 everywhere under /api/. The HTML pages carry CSP nonces on their inline script and style (core/templates).
 """
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_replace
 from django.conf import settings
+from django.utils.decorators import method_decorator
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import BasePermission
@@ -42,5 +45,13 @@ class SwaggerView(_ApiDocsAccess, SpectacularSwaggerView):
     template_name = "api_docs/swagger_ui.html"
 
 
+# Redoc's bundle injects its own <style> elements while it loads, before any nonce can reach it, so its page
+# alone allows inline styles (not scripts: those still need the nonce; a nonce in style-src would make
+# browsers ignore 'unsafe-inline', hence a replacement), and its search runs in a worker made from a blob.
+# Its "API docs by Redocly" logo stays blocked: it would be fetched from Redocly's CDN.
+_REDOC_CSP = {"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]}
+
+
+@method_decorator(csp_replace(_REDOC_CSP), name="dispatch")
 class RedocView(_ApiDocsAccess, SpectacularRedocView):
     template_name = "api_docs/redoc.html"

@@ -340,7 +340,7 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(
         # Per signed-in account: guesses at the current password with a stolen access token.
         "change_password": env("THROTTLE_CHANGE_PASSWORD", default="10/hour"),
         # Per client address: generous, many people share one.
-        "register_ip": env("THROTTLE_REGISTER_IP", default="60/hour"),
+        "register_ip": env("THROTTLE_REGISTER_IP", default="20/hour"),
         "password_reset_ip": env("THROTTLE_PASSWORD_RESET_IP", default="30/hour"),
         "password_reset_confirm_ip": env("THROTTLE_PASSWORD_RESET_CONFIRM_IP", default="60/min"),
         "oidc_token_ip": env("THROTTLE_OIDC_TOKEN_IP", default="60/min"),
