@@ -1,7 +1,7 @@
 """Authentication endpoints: thin views over `accounts.services` and `accounts.oidc`."""
 
 from django.db import transaction
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -63,6 +63,14 @@ def _error(description: str) -> OpenApiResponse:
     return OpenApiResponse(response=_ERROR, description=description)
 
 
+def _post_documented(summary: str, *, request, responses: dict, description: str | None = None):
+    """A class decorator documenting a view's POST under this module's tag."""
+    operation = extend_schema(
+        tags=[TAG], summary=summary, description=description, request=request, responses=responses
+    )
+    return extend_schema_view(post=operation)
+
+
 class _AnonymousView(APIView):
     """Endpoints anyone may call: no credentials are read, so a stale header cannot break them."""
 
@@ -116,22 +124,35 @@ class OTPVerifyView(_AnonymousView):
         return Response({"detail": "Your email address is verified."})
 
 
-class OTPRequestView(_AnonymousView):
-    throttle_classes = (OTPRequestClientThrottle, OTPRequestEmailThrottle)
+class _EmailedCodeRequestView(_AnonymousView):
+    """Asks for a code by email: one answer whatever the email; the work is queued for after it."""
 
-    @extend_schema(
-        tags=[TAG],
-        summary="Email a new verification code",
-        description="Answers the same whether or not an account uses this email; the code is sent after "
-        "the answer.",
-        request=OTPRequestInputSerializer,
-        responses={200: DetailSerializer, 429: _error("`throttled`: too many requests for this email")},
-    )
+    input_serializer = OTPRequestInputSerializer
+    answer: str
+    answer_status = status.HTTP_200_OK
+
+    def queue(self, *, email: str) -> None:
+        raise NotImplementedError
+
     def post(self, request):
-        serializer = OTPRequestInputSerializer(data=request.data)
+        serializer = self.input_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.otp_request(email=serializer.validated_data["email"])
-        return Response({"detail": "If an unverified account uses this email, a new code is on its way."})
+        self.queue(email=serializer.validated_data["email"])
+        return Response({"detail": self.answer}, status=self.answer_status)
+
+
+@_post_documented(
+    "Email a new verification code",
+    description="Answers the same whether or not an account uses this email; the code is sent after the answer.",
+    request=OTPRequestInputSerializer,
+    responses={200: DetailSerializer, 429: _error("`throttled`: too many requests for this email")},
+)
+class OTPRequestView(_EmailedCodeRequestView):
+    throttle_classes = (OTPRequestClientThrottle, OTPRequestEmailThrottle)
+    answer = "If an unverified account uses this email, a new code is on its way."
+
+    def queue(self, *, email):
+        services.otp_request(email=email)
 
 
 class LoginView(_AnonymousView):
@@ -228,40 +249,37 @@ class PasswordChangeView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class PasswordResetView(_AnonymousView):
+@_post_documented(
+    "Email a password-reset code",
+    description="Answers 202 whatever the email; a known, active account is emailed a 6-digit code "
+    "(valid 10 minutes, single use), after the answer.",
+    request=PasswordResetRequestInputSerializer,
+    responses={202: DetailSerializer, 429: _error("`throttled`: too many requests for this email")},
+)
+class PasswordResetView(_EmailedCodeRequestView):
     throttle_classes = (PasswordResetClientThrottle, PasswordResetEmailThrottle)
+    input_serializer = PasswordResetRequestInputSerializer
+    answer = "If an account uses this email, a code to reset its password is on its way."
+    answer_status = status.HTTP_202_ACCEPTED
 
-    @extend_schema(
-        tags=[TAG],
-        summary="Email a password-reset code",
-        description="Answers 202 whatever the email; a known, active account is emailed a 6-digit code "
-        "(valid 10 minutes, single use), after the answer.",
-        request=PasswordResetRequestInputSerializer,
-        responses={202: DetailSerializer, 429: _error("`throttled`: too many requests for this email")},
-    )
-    def post(self, request):
-        serializer = PasswordResetRequestInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        password_reset.password_reset_request(email=serializer.validated_data["email"])
-        return Response(
-            {"detail": "If an account uses this email, a code to reset its password is on its way."},
-            status=status.HTTP_202_ACCEPTED,
-        )
+    def queue(self, *, email):
+        password_reset.password_reset_request(email=email)
 
 
+_RESET_CODE_ERRORS = {
+    400: _error("`invalid_otp`, `otp_expired`, or a weak new password (`validation_error`)"),
+    429: _error("`otp_locked` after too many wrong codes, or `throttled`"),
+}
+
+
+@_post_documented(
+    "Set a new password with the emailed code (signs out every session)",
+    request=PasswordResetConfirmInputSerializer,
+    responses={204: None, **_RESET_CODE_ERRORS},
+)
 class PasswordResetConfirmView(_AnonymousView):
     throttle_classes = (PasswordResetConfirmClientThrottle, PasswordResetConfirmEmailThrottle)
 
-    @extend_schema(
-        tags=[TAG],
-        summary="Set a new password with the emailed code (signs out every session)",
-        request=PasswordResetConfirmInputSerializer,
-        responses={
-            204: None,
-            400: _error("`invalid_otp`, `otp_expired`, or a weak new password (`validation_error`)"),
-            429: _error("`otp_locked` after too many wrong codes, or `throttled`"),
-        },
-    )
     def post(self, request):
         serializer = PasswordResetConfirmInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

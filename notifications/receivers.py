@@ -143,11 +143,9 @@ def on_otp_issued(sender, user, code, **kwargs):
 
 @receiver(password_reset_requested, dispatch_uid="notifications.password_reset_requested")
 def on_password_reset_requested(sender, user, code, **kwargs):
+    context = {"code": code, "ttl_minutes": settings.OTP_TTL_MINUTES}  # `code` is masked and scrubbed
     notification_create(
-        channel=Channel.EMAIL,
-        recipient=user.email,
-        template="password_reset",
-        context={"code": code, "ttl_minutes": settings.OTP_TTL_MINUTES},
+        channel=Channel.EMAIL, recipient=user.email, template="password_reset", context=context
     )
 
 

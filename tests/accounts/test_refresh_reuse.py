@@ -22,10 +22,15 @@ def _refresh(token: str):
     return APIClient().post(REFRESH, {"refresh": token}, format="json")
 
 
-@pytest.mark.django_db
-def test_a_stolen_refresh_token_replayed_after_rotation_signs_everyone_out(time_machine):
+@pytest.fixture
+def user(db, time_machine):
+    """A customer, at 09:00 sharp on the clock the tests move."""
     time_machine.move_to("2026-03-01 09:00:00+00:00", tick=False)
-    user = CustomerFactory()
+    return CustomerFactory()
+
+
+@pytest.mark.django_db
+def test_a_stolen_refresh_token_replayed_after_rotation_signs_everyone_out(user, time_machine):
     stolen = _sign_in(user)["refresh"]
     # The legitimate client rotates twice over the next minutes.
     time_machine.move_to("2026-03-01 09:14:00+00:00", tick=False)
@@ -48,9 +53,7 @@ def test_a_stolen_refresh_token_replayed_after_rotation_signs_everyone_out(time_
 
 
 @pytest.mark.django_db
-def test_a_thief_who_rotates_first_is_cut_off_when_the_owner_comes_back(time_machine):
-    time_machine.move_to("2026-03-01 09:00:00+00:00", tick=False)
-    user = CustomerFactory()
+def test_a_thief_who_rotates_first_is_cut_off_when_the_owner_comes_back(user, time_machine):
     stolen = _sign_in(user)["refresh"]
     thiefs = _refresh(stolen).json()["refresh"]  # the thief rotates first
     time_machine.move_to("2026-03-01 09:15:00+00:00", tick=False)
@@ -59,9 +62,7 @@ def test_a_thief_who_rotates_first_is_cut_off_when_the_owner_comes_back(time_mac
 
 
 @pytest.mark.django_db
-def test_reuse_revokes_only_that_sign_in(time_machine):
-    time_machine.move_to("2026-03-01 09:00:00+00:00", tick=False)
-    user = CustomerFactory()
+def test_reuse_revokes_only_that_sign_in(user, time_machine):
     phone, laptop = _sign_in(user), _sign_in(user)
     rotated = _refresh(phone["refresh"]).json()["refresh"]
     time_machine.move_to("2026-03-01 09:01:00+00:00", tick=False)
@@ -71,16 +72,13 @@ def test_reuse_revokes_only_that_sign_in(time_machine):
 
 
 @pytest.mark.django_db
-def test_a_repeat_within_the_grace_is_refused_but_revokes_nothing(time_machine):
-    time_machine.move_to("2026-03-01 09:00:00+00:00", tick=False)
-    user = CustomerFactory()
+def test_a_repeat_within_the_grace_is_refused_but_revokes_nothing(user, time_machine):
     first = _sign_in(user)["refresh"]
-    winner = _refresh(first).json()
+    winner = _refresh(first).json()["refresh"]
     time_machine.move_to("2026-03-01 09:00:09+00:00", tick=False)  # REFRESH_TOKEN_REUSE_GRACE_SECONDS = 10
     repeat = _refresh(first)
-    assert repeat.status_code == 401
-    assert repeat.json()["code"] == "token_not_valid"
-    assert _refresh(winner["refresh"]).status_code == 200
+    assert (repeat.status_code, repeat.json()["code"]) == (401, "token_not_valid")
+    assert _refresh(winner).status_code == 200
     assert RefreshTokenFamily.objects.get(user=user).revoked_at is None
 
 
@@ -95,9 +93,7 @@ def test_the_family_is_not_copied_into_access_tokens():
 
 
 @pytest.mark.django_db
-def test_a_token_from_before_families_rotates_into_one_and_is_then_protected(time_machine):
-    time_machine.move_to("2026-03-01 09:00:00+00:00", tick=False)
-    user = CustomerFactory()
+def test_a_token_from_before_families_rotates_into_one_and_is_then_protected(user, time_machine):
     legacy = str(RefreshToken.for_user(user))  # no `fam` claim
     rotated = _refresh(legacy).json()["refresh"]
     assert "fam" in RefreshToken(rotated).payload
