@@ -3,7 +3,4 @@ from django.apps import AppConfig
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Accounts and merchants"
-
-    def ready(self):
-        from . import receivers  # noqa: F401 (connects the receivers)
+    verbose_name = "Accounts"

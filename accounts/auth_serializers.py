@@ -1,4 +1,4 @@
-"""Input and output shapes of the authentication endpoints."""
+"""Input and output shapes of the authentication endpoints and of the admin's customer list."""
 
 from django.contrib.auth import get_user_model
 from phonenumber_field.serializerfields import PhoneNumberField
@@ -36,8 +36,9 @@ class RegisterOutputSerializer(serializers.Serializer):
 
     def to_representation(self, user):
         data = {"id": str(user.id), "email": user.email, "account_type": user.account_type}
-        if user.is_merchant and hasattr(user, "merchant"):
-            data["company_name"] = user.merchant.company_name
+        if user.is_merchant:
+            # The name registered (context), which a new merchant's row holds; a taken email has no row.
+            data["company_name"] = self.context["company_name"]
         return data
 
 
@@ -112,3 +113,22 @@ class PasswordResetConfirmInputSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     code = serializers.CharField(max_length=12, help_text="The 6-digit code from the email.")
     new_password = serializers.CharField(max_length=128, style={"input_type": "password"})
+
+
+class AdminCustomerSerializer(serializers.ModelSerializer):
+    phone_number = serializers.CharField(read_only=True)
+    is_verified = serializers.BooleanField(source="is_email_verified", read_only=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "email",
+            "first_name",
+            "last_name",
+            "phone_number",
+            "is_verified",
+            "is_active",
+            "date_joined",
+        ]
+        read_only_fields = fields

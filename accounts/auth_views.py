@@ -101,7 +101,9 @@ class RegisterView(_AnonymousView):
         serializer = RegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = services.user_register(**serializer.validated_data)
-        return Response(RegisterOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+        registered = {"company_name": serializer.validated_data["company_name"].strip()}
+        answer = RegisterOutputSerializer(user, context=registered).data
+        return Response(answer, status=status.HTTP_201_CREATED)
 
 
 class OTPVerifyView(_AnonymousView):

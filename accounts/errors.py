@@ -9,5 +9,4 @@ class AccountError(StrEnum):
     OTP_LOCKED = "otp_locked"
     OIDC_UNAVAILABLE = "oidc_unavailable"
     KYC_REQUIRED = "kyc_required"
-    KYC_ALREADY_SUBMITTED = "kyc_already_submitted"
     NOT_A_MERCHANT = "not_a_merchant"

@@ -21,9 +21,9 @@ from core.errors import ApiError
 
 from . import refresh_tokens
 from .errors import AccountError
-from .models import AccountType, CodePurpose, Merchant, User
+from .models import AccountType, CodePurpose, User
 from .one_time_codes import code_issue, code_redeem, code_requested
-from .signals import otp_issued, registration_attempted
+from .signals import otp_issued, registration_attempted, user_registered
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def otp_issue(*, user: User) -> None:
         otp_issued.send(sender=User, user=user, code=code)
 
 
-def _registration_taken(*, email: str, password: str, account_type: str, company_name: str) -> User:
+def _registration_taken(*, email: str, password: str, account_type: str) -> User:
     """The answer to registering a taken email: shaped like a new account, never saved; the owner of the
     address is told by email. Hashes the password as a real registration does, so timing says little."""
     make_password(password)
@@ -51,10 +51,7 @@ def _registration_taken(*, email: str, password: str, account_type: str, company
     if existing is not None:
         with transaction.atomic():
             registration_attempted.send(sender=User, user=existing)
-    stand_in = User(id=uuid.uuid4(), email=email, account_type=account_type)
-    if account_type == AccountType.MERCHANT:
-        stand_in.merchant = Merchant(user=stand_in, company_name=company_name.strip())
-    return stand_in
+    return User(id=uuid.uuid4(), email=email, account_type=account_type)
 
 
 def user_register(
@@ -67,9 +64,11 @@ def user_register(
     phone_number: str = "",
     company_name: str = "",
 ) -> User:
-    """Create an unverified customer or merchant (with its `Merchant` row) and email it an OTP.
+    """Create an unverified customer or merchant and email it an OTP.
 
-    A taken email answers the same (an unsaved stand-in with a random id) and emails its owner instead."""
+    `user_registered` is sent inside the transaction; the merchants app makes a merchant's `Merchant` there.
+    A taken email answers the same (an unsaved stand-in with a random id) and emails its owner instead.
+    """
     email = _email_normalize(email)
     if account_type == AccountType.MERCHANT and not company_name.strip():
         raise _validation_error("company_name", "A company name is required for merchant accounts.")
@@ -78,7 +77,7 @@ def user_register(
         password_validation.validate_password(password, user=candidate)
     except DjangoValidationError as exc:
         raise serializers.ValidationError({"password": list(exc.messages)}) from exc
-    taken = {"email": email, "password": password, "account_type": account_type, "company_name": company_name}
+    taken = {"email": email, "password": password, "account_type": account_type}
     if User.objects.by_email(email).exists():
         return _registration_taken(**taken)
     try:
@@ -91,8 +90,7 @@ def user_register(
                 last_name=last_name,
                 phone_number=phone_number or "",
             )
-            if account_type == AccountType.MERCHANT:
-                Merchant.objects.create(user=user, company_name=company_name.strip())
+            user_registered.send(sender=User, user=user, company_name=company_name.strip())
             otp_issue(user=user)
     except IntegrityError:  # a concurrent registration won the race for this email
         return _registration_taken(**taken)

@@ -71,8 +71,9 @@ def seed(env: dict[str, str]) -> dict:
     from django.utils import timezone
     from rest_framework_simplejwt.tokens import RefreshToken
 
-    from accounts.models import AccountType, KYCStatus, Merchant, User
+    from accounts.models import AccountType, User
     from catalog.models import Product
+    from merchants.models import KYCStatus, Merchant
 
     run = uuid.uuid4().hex[:8]
     owner = User.objects.create_user(

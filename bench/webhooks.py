@@ -36,9 +36,11 @@ from webhooks.signatures import signature_sign
 GOAL_RATIO = 0.25
 # Creates (or reuses) an approved merchant with a secret and prints {"merchant_id", "secret"}.
 _SETUP = """
-import base64, json, os
-from accounts.models import Merchant, User, WebhookSecret
-from accounts.selectors import merchant_webhook_secrets_valid
+import json
+from accounts.models import User
+from merchants.models import Merchant, WebhookSecret
+from merchants.selectors import merchant_webhook_secrets_valid
+from merchants.signing_secrets import webhook_secret_value_new
 user = User.objects.filter(email="bench-webhooks@example.com").first() or User.objects.create_user(
     "bench-webhooks@example.com", None, account_type="merchant", is_email_verified=True
 )
@@ -46,7 +48,7 @@ merchant, _ = Merchant.objects.get_or_create(
     user=user, defaults={"company_name": "Bench Webhooks Ltd", "kyc_status": "approved", "is_active": True}
 )
 secret = merchant_webhook_secrets_valid(merchant=merchant).first() or WebhookSecret.objects.create(
-    merchant=merchant, secret="whsec_" + base64.b64encode(os.urandom(32)).decode()
+    merchant=merchant, secret=webhook_secret_value_new()
 )
 print(json.dumps({"merchant_id": str(merchant.pk), "secret": secret.secret}))
 """

@@ -39,7 +39,7 @@ class Category(MPTTModel):
 
 class Product(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    merchant = models.ForeignKey("accounts.Merchant", on_delete=models.CASCADE, related_name="products")
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.CASCADE, related_name="products")
     category = models.ForeignKey(
         Category, null=True, blank=True, on_delete=models.PROTECT, related_name="products"
     )

@@ -15,6 +15,7 @@ api_v1 = [
     path("docs/swagger/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("docs/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("", include("accounts.urls")),
+    path("", include("merchants.urls")),
     path("", include("catalog.urls")),
     path("", include("orders.urls")),
     path("", include("tracking.urls")),

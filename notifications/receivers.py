@@ -8,7 +8,8 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from accounts.signals import kyc_decided, otp_issued, password_reset_requested, registration_attempted
+from accounts.signals import otp_issued, password_reset_requested, registration_attempted
+from merchants.signals import kyc_decided
 from orders.signals import order_placed, order_status_changed
 
 from .models import Channel

@@ -36,7 +36,7 @@ class Order(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     order_number = models.CharField(max_length=20, unique=True)
     tracking_code = models.CharField(max_length=20, unique=True, default=new_tracking_code)
-    merchant = models.ForeignKey("accounts.Merchant", on_delete=models.PROTECT, related_name="orders")
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="orders")
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
     )

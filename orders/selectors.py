@@ -3,7 +3,7 @@
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.http import Http404
 
-from accounts.models import KYCStatus, Merchant
+from merchants.models import KYCStatus, Merchant
 from notifications.models import Notification, NotificationStatus
 
 from .lifecycle import OrderStatus

@@ -6,8 +6,9 @@ import factory
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.models import AccountType, KYCStatus, Merchant, User
+from accounts.models import AccountType, User
 from catalog.models import Category, Product
+from merchants.models import KYCStatus, Merchant
 
 TEST_PASSWORD = "correct-horse-battery-9"
 

@@ -9,7 +9,7 @@ from django.db.models import Q
 class WebhookDelivery(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     merchant = models.ForeignKey(
-        "accounts.Merchant", on_delete=models.CASCADE, related_name="webhook_deliveries"
+        "merchants.Merchant", on_delete=models.CASCADE, related_name="webhook_deliveries"
     )
     webhook_id = models.CharField(max_length=255, blank=True)
     event_type = models.CharField(max_length=64, blank=True)

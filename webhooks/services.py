@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
-from accounts.models import Merchant
-from accounts.selectors import merchant_with_webhook_secrets
 from core.errors import ApiError
 from core.exceptions import error_body
+from merchants.models import Merchant
+from merchants.selectors import merchant_with_webhook_secrets
 from orders.serializers import OrderSerializer
 
 from .errors import WebhookError

@@ -10,16 +10,17 @@ import hmac
 import logging
 from collections.abc import Iterable
 
+from merchants.signing_secrets import WEBHOOK_SECRET_PREFIX
+
 logger = logging.getLogger(__name__)
 
-SECRET_PREFIX = "whsec_"
 # A sender lists one signature per secret it signs with; more than this is not a sender, it is a probe.
 MAX_SIGNATURES = 16
 
 
 def secret_key(secret: str) -> bytes | None:
     """The HMAC key of a `whsec_…` secret (unpadded base64 accepted, as the reference library does)."""
-    encoded = secret.removeprefix(SECRET_PREFIX)
+    encoded = secret.removeprefix(WEBHOOK_SECRET_PREFIX)
     try:
         key = base64.b64decode(encoded + "==")
     except (binascii.Error, ValueError):

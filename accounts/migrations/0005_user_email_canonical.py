@@ -42,7 +42,7 @@ def fill_canonical_emails(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_alter_kycsubmission_contact_phone_and_more"),
+        ("accounts", "0004_move_merchant_models_to_merchants"),
     ]
 
     operations = [

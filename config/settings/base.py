@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     # ours
     "core",
     "accounts",
+    "merchants",
     "catalog",
     "orders",
     "tracking",
@@ -271,8 +272,8 @@ OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile")
 # Access tokens carry a hash of the password hash: changing the password revokes them at once.
 SIMPLE_JWT["CHECK_REVOKE_TOKEN"] = True
 
-# accounts (merchants): one schema name for the KYC status choices (merchant `kyc_status`, submission `status`).
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["KYCStatusEnum"] = "accounts.models.KYCStatus"
+# merchants: one schema name for the KYC status choices (merchant `kyc_status`, submission `status`).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["KYCStatusEnum"] = "merchants.models.KYCStatus"
 
 # --- Notifications and Celery wiring (owned by notifications) ---------------------------------------------
 # One queue per channel so a slow SMTP server never holds up SMS; the sweeper runs on the default queue.

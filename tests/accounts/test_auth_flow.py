@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core import mail
 
-from accounts.models import EmailOTP, Merchant, User
+from accounts.models import EmailOTP, User
 from accounts.signals import otp_issued
 from tests.factories import TEST_PASSWORD, CustomerFactory
 
@@ -83,22 +83,6 @@ def test_a_customer_registers_verifies_logs_in_refreshes_and_logs_out(
     response = api_client.post("/api/v1/auth/token/refresh/", {"refresh": rotated["refresh"]})
     assert response.status_code == 401
     assert response.json()["code"] == "token_not_valid"
-
-
-def test_a_merchant_registers_with_its_company(api_client, django_capture_on_commit_callbacks):
-    response = _register(
-        api_client,
-        django_capture_on_commit_callbacks,
-        email="shop@example.com",
-        account_type="merchant",
-        company_name="Duka Ltd",
-    )
-    assert response.status_code == 201, response.json()
-    assert response.json()["company_name"] == "Duka Ltd"
-    merchant = Merchant.objects.get(user__email="shop@example.com")
-    assert merchant.company_name == "Duka Ltd"
-    assert merchant.kyc_status == "not_submitted"
-    assert merchant.is_active is False
 
 
 def test_a_merchant_cannot_register_without_a_company_name(api_client, django_capture_on_commit_callbacks):

@@ -6,8 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Max
 
-from accounts.models import Merchant, User, WebhookSecret
+from accounts.models import User
 from catalog.models import Category, Product
+from merchants.models import Merchant, WebhookSecret
 
 pytestmark = pytest.mark.django_db
 

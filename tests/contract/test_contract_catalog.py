@@ -296,7 +296,7 @@ def test_garbage_product_filters_are_never_a_500(anon, query):
 
 
 def test_product_page_size_is_capped_at_100(shop):
-    from accounts.models import Merchant
+    from merchants.models import Merchant
     from tests.factories import ProductFactory
 
     ProductFactory.create_batch(103, merchant=Merchant.objects.get(pk=shop.merchant_id))

@@ -8,7 +8,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accounts.signals import kyc_decided, otp_issued
+from accounts.signals import otp_issued
+from merchants.signals import kyc_decided
 from notifications.delivery import notifications_deliver, notifications_sweep
 from notifications.models import Notification, NotificationStatus
 from orders.models import Order

@@ -14,7 +14,7 @@ import pytest
 import requests
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.models import WebhookSecret
+from merchants.models import WebhookSecret
 from orders.services import order_place
 from tests.accounts.oidc_provider import CLIENT_ID, CLIENT_SECRET, OIDCProvider
 from tests.factories import AdminFactory, CategoryFactory, CustomerFactory, MerchantFactory, ProductFactory

@@ -13,8 +13,8 @@ import pytest
 import requests
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.models import WebhookSecret
 from catalog.models import Product
+from merchants.models import WebhookSecret
 from notifications.models import Notification, NotificationStatus
 from orders.models import Order
 from tests.factories import CustomerFactory, MerchantFactory, ProductFactory

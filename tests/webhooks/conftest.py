@@ -2,7 +2,7 @@
 
 import pytest
 
-from accounts.models import WebhookSecret
+from merchants.models import WebhookSecret
 from orders.signals import order_placed, order_status_changed
 from tests.factories import MerchantFactory
 from tests.webhooks.platform import Platform, new_secret

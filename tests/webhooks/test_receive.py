@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.models import WebhookSecret
+from merchants.models import WebhookSecret
 from notifications.models import Notification
 from orders.models import Order
 from tests.webhooks.platform import Platform, ago, new_secret, order_created_event, status_event

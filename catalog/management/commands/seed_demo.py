@@ -17,10 +17,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from tqdm import tqdm
 
-from accounts.merchant_services import webhook_secret_create
-from accounts.models import AccountType, KYCStatus, Merchant
+from accounts.models import AccountType
 from catalog.models import Category, Product
 from catalog.services import category_tree_changed
+from merchants.models import KYCStatus, Merchant
+from merchants.services import webhook_secret_create
 
 MERCHANT_PASSWORD = "ordertrail-merchant"
 CUSTOMER_PASSWORD = "ordertrail-customer"

@@ -3,15 +3,15 @@
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 
-from accounts.models import KYCStatus, User
-from accounts.signals import kyc_decided
-from tests.accounts.factories import PDF_BYTES, KYCSubmissionFactory
+from merchants.models import KYCStatus
+from merchants.signals import kyc_decided
 from tests.factories import MerchantFactory
+from tests.merchants.factories import PDF_BYTES, KYCSubmissionFactory
 
 pytestmark = pytest.mark.django_db
 
-MERCHANTS = "/admin/accounts/merchant/"
-SUBMISSIONS = "/admin/accounts/kycsubmission/"
+MERCHANTS = "/admin/merchants/merchant/"
+SUBMISSIONS = "/admin/merchants/kycsubmission/"
 
 
 @pytest.fixture
@@ -119,27 +119,8 @@ def test_submission_pages_link_the_document_through_the_admin(staff, client):
     assert client.get(document_url).status_code == 302
 
 
-def test_filters_and_user_pages_render(staff, admin_user):
+def test_merchant_and_submission_filters_render(staff):
     KYCSubmissionFactory()
     assert staff.get(MERCHANTS + "?kyc_status__exact=submitted").status_code == 200
     assert staff.get(SUBMISSIONS + "?status__exact=submitted").status_code == 200
-    assert staff.get("/admin/accounts/user/").status_code == 200
-    assert staff.get(f"/admin/accounts/user/{admin_user.pk}/change/").status_code == 200
-    assert staff.get("/admin/accounts/user/add/").status_code == 200
     assert staff.get(MERCHANTS + "add/").status_code == 200
-    assert staff.get("/admin/accounts/emailotp/").status_code == 200
-
-
-def test_staff_create_a_user_by_email(staff):
-    response = staff.post(
-        "/admin/accounts/user/add/",
-        {
-            "email": "new.person@example.com",
-            "account_type": "customer",
-            "usable_password": "true",
-            "password1": "a-Long-unusual-passphrase-42",
-            "password2": "a-Long-unusual-passphrase-42",
-        },
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    assert User.objects.get(email="new.person@example.com").check_password("a-Long-unusual-passphrase-42")

@@ -5,11 +5,11 @@ import threading
 import pytest
 from django.db import connection
 
-from accounts.merchant_services import kyc_submit, webhook_secret_create, webhook_secret_rotate
-from accounts.models import KYCSubmission, Merchant
 from core.errors import ApiError
-from tests.accounts.factories import PendingMerchantFactory, kyc_form
+from merchants.models import KYCSubmission, Merchant
+from merchants.services import kyc_submit, webhook_secret_create, webhook_secret_rotate
 from tests.factories import MerchantFactory
+from tests.merchants.factories import PendingMerchantFactory, kyc_form
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -1,17 +1,30 @@
-"""Merchant-facing endpoints: profile, KYC, KYC documents, webhook signing secrets."""
+"""Merchant endpoints (profile, KYC, KYC documents, webhook signing secrets) and the admin's merchant list
+and KYC decisions."""
 
-import mimetypes
-
-from django.http import FileResponse, Http404
+import django_filters
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .merchant_serializers import (
+from accounts.permissions import IsActiveMerchant, IsAdmin, IsMerchant
+
+from .documents import kyc_document_response
+from .models import KYCStatus, Merchant
+from .selectors import (
+    kyc_submission_get_for,
+    kyc_submission_latest,
+    merchant_get,
+    merchant_list,
+    merchant_webhook_secrets_valid,
+)
+from .serializers import (
     NOT_SUBMITTED_STATE,
+    AdminMerchantSerializer,
+    KYCRejectSerializer,
     KYCStateSerializer,
     KYCSubmissionSerializer,
     KYCSubmitSerializer,
@@ -19,10 +32,7 @@ from .merchant_serializers import (
     WebhookSecretCreatedSerializer,
     WebhookSecretSerializer,
 )
-from .merchant_services import kyc_submit, webhook_secret_rotate
-from .models import KYCSubmission
-from .permissions import IsActiveMerchant, IsMerchant
-from .selectors import kyc_submission_get_for, kyc_submission_latest, merchant_webhook_secrets_valid
+from .services import kyc_approve, kyc_reject, kyc_submit, webhook_secret_rotate
 
 DOCUMENT_RESPONSES = {
     (200, "application/octet-stream"): OpenApiResponse(
@@ -30,24 +40,6 @@ DOCUMENT_RESPONSES = {
     ),
     404: OpenApiResponse(description="No such submission, or not yours."),
 }
-
-
-def kyc_document_response(submission: KYCSubmission) -> FileResponse:
-    """Stream a KYC document from private storage. Only call after checking who may see it."""
-    try:
-        handle = submission.document.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    extension = mimetypes.guess_extension(submission.document_content_type) or ""
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"kyc-{submission.pk}{extension}",
-        content_type=submission.document_content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 class MerchantMeView(APIView):
@@ -141,3 +133,83 @@ class WebhookSecretRotateView(APIView):
     def post(self, request):
         secret = webhook_secret_rotate(merchant=request.user.merchant)
         return Response(WebhookSecretCreatedSerializer(secret).data, status=status.HTTP_201_CREATED)
+
+
+# --- Admin API: the merchant list (the KYC queue is a filter of it) and KYC decisions ---
+
+
+class MerchantFilter(django_filters.FilterSet):
+    kyc_status = django_filters.ChoiceFilter(choices=KYCStatus.choices)
+    is_active = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Merchant
+        fields = ["kyc_status", "is_active"]
+
+
+@extend_schema_view(
+    get=extend_schema(tags=["admin"], summary="Merchants; `?kyc_status=submitted` is the queue")
+)
+class AdminMerchantListView(generics.ListAPIView):
+    permission_classes = [IsAdmin]
+    serializer_class = AdminMerchantSerializer
+    filterset_class = MerchantFilter
+    search_fields = ["company_name", "user__email"]
+    ordering_fields = ["company_name", "created_at", "activated_at"]
+    ordering = ["company_name"]
+
+    def get_queryset(self):
+        return merchant_list()
+
+
+def _merchant_response(request, merchant: Merchant) -> Response:
+    merchant = merchant_list().get(pk=merchant.pk)
+    return Response(AdminMerchantSerializer(merchant, context={"request": request}).data)
+
+
+DECISION_RESPONSES = {
+    200: AdminMerchantSerializer,
+    403: OpenApiResponse(description="Not an admin."),
+    404: OpenApiResponse(description="No such merchant."),
+    409: OpenApiResponse(description="`kyc_not_pending`: no submission awaits a decision."),
+}
+
+
+class AdminKYCApproveView(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(
+        tags=["admin"], request=None, responses=DECISION_RESPONSES, summary="Approve a merchant's KYC"
+    )
+    def post(self, request, merchant_id):
+        merchant = merchant_get(merchant_id=merchant_id)
+        kyc_approve(merchant=merchant, decided_by=request.user)
+        return _merchant_response(request, merchant)
+
+
+class AdminKYCRejectView(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(
+        tags=["admin"],
+        request=KYCRejectSerializer,
+        responses=DECISION_RESPONSES
+        | {400: OpenApiResponse(description="`validation_error`: reason missing.")},
+        summary="Reject a merchant's KYC with a reason",
+    )
+    def post(self, request, merchant_id):
+        merchant = merchant_get(merchant_id=merchant_id)
+        serializer = KYCRejectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        kyc_reject(merchant=merchant, decided_by=request.user, reason=serializer.validated_data["reason"])
+        return _merchant_response(request, merchant)
+
+
+class AdminKYCDocumentView(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(
+        tags=["admin"], responses=DOCUMENT_RESPONSES, summary="Download a KYC submission's document"
+    )
+    def get(self, request, submission_id):
+        return kyc_document_response(kyc_submission_get_for(user=request.user, submission_id=submission_id))

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework.test import APIClient
 
-from tests.accounts.factories import kyc_form
+from tests.merchants.factories import kyc_form
 
 pytestmark = pytest.mark.django_db
 

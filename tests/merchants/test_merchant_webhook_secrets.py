@@ -8,10 +8,10 @@ import pytest
 from django.contrib.admin.sites import site
 from django.utils import timezone
 
-from accounts.merchant_services import kyc_approve, webhook_secret_create, webhook_secret_rotate
-from accounts.selectors import merchant_webhook_secrets_valid
-from tests.accounts.factories import KYCSubmissionFactory
+from merchants.selectors import merchant_webhook_secrets_valid
+from merchants.services import kyc_approve, webhook_secret_create, webhook_secret_rotate
 from tests.conftest import bearer_client
+from tests.merchants.factories import KYCSubmissionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -89,14 +89,14 @@ def test_secret_values_stay_out_of_logs_and_text(merchant, merchant_client, capl
     secret = merchant.webhook_secrets.get()
     texts = [caplog.text, str(secret), repr(secret)]
     assert not any(value in text for value in values for text in texts)
-    assert any(r.name == "accounts.merchant_services" for r in caplog.records)
+    assert any(r.name == "merchants.services" for r in caplog.records)
 
 
 def test_the_django_admin_never_shows_a_secret_value(client, admin_user, merchant):
     secret = webhook_secret_create(merchant=merchant)
     client.force_login(admin_user)
-    changelist = client.get("/admin/accounts/webhooksecret/")
-    change = client.get(f"/admin/accounts/webhooksecret/{secret.pk}/change/")
+    changelist = client.get("/admin/merchants/webhooksecret/")
+    change = client.get(f"/admin/merchants/webhooksecret/{secret.pk}/change/")
     assert changelist.status_code == change.status_code == 200
     assert secret.secret not in changelist.content.decode()
     assert secret.secret not in change.content.decode()
@@ -106,7 +106,7 @@ def test_the_django_admin_never_shows_a_secret_value(client, admin_user, merchan
 def test_the_webhook_receivers_one_query_lookup_agrees_with_the_selector_as_secrets_rotate_and_expire(
     merchant, time_machine, settings, django_assert_num_queries
 ):
-    from accounts.selectors import merchant_with_webhook_secrets
+    from merchants.selectors import merchant_with_webhook_secrets
     from tests.factories import MerchantFactory
 
     settings.WEBHOOK_SECRET_GRACE_HOURS = 1
@@ -135,6 +135,6 @@ def test_the_webhook_receivers_one_query_lookup_agrees_with_the_selector_as_secr
 def test_the_webhook_receivers_lookup_of_an_unknown_merchant_finds_nothing(db):
     import uuid
 
-    from accounts.selectors import merchant_with_webhook_secrets
+    from merchants.selectors import merchant_with_webhook_secrets
 
     assert merchant_with_webhook_secrets(merchant_id=uuid.uuid4()) == (None, [])

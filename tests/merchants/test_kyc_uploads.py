@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from accounts.models import KYCSubmission
-from tests.accounts.factories import (
+from merchants.models import KYCSubmission
+from tests.conftest import bearer_client
+from tests.merchants.factories import (
     EXE_BYTES,
     HTML_BYTES,
     JPEG_BYTES,
@@ -15,8 +16,7 @@ from tests.accounts.factories import (
     document,
     kyc_form,
 )
-from tests.accounts.factories import PendingMerchantFactory as Pending
-from tests.conftest import bearer_client
+from tests.merchants.factories import PendingMerchantFactory as Pending
 
 pytestmark = pytest.mark.django_db
 

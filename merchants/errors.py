@@ -1,4 +1,4 @@
-"""Error codes of the merchant, KYC and webhook-secret API (beside `accounts.errors.AccountError`)."""
+"""Error codes of the merchant, KYC and webhook-secret API."""
 
 from enum import StrEnum
 
@@ -7,4 +7,3 @@ class MerchantError(StrEnum):
     INVALID_DOCUMENT = "invalid_document"
     KYC_ALREADY_SUBMITTED = "kyc_already_submitted"
     KYC_NOT_PENDING = "kyc_not_pending"
-    KYC_NOT_SUBMITTED = "kyc_not_submitted"

@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from accounts.models import KYCStatus, KYCSubmission
+from merchants.models import KYCStatus, KYCSubmission
 from tests.factories import MerchantFactory
 
 PDF_BYTES = (

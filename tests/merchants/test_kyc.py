@@ -5,18 +5,18 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from rest_framework.test import APIClient
 
-from accounts.merchant_services import kyc_approve, kyc_reject
-from accounts.models import KYCStatus, KYCSubmission
-from accounts.signals import kyc_decided
 from core.errors import ApiError
-from tests.accounts.factories import (
+from merchants.models import KYCStatus, KYCSubmission
+from merchants.services import kyc_approve, kyc_reject
+from merchants.signals import kyc_decided
+from tests.conftest import bearer_client
+from tests.merchants.factories import (
     PDF_BYTES,
     KYCSubmissionFactory,
     PendingMerchantFactory,
     RejectedKYCSubmissionFactory,
     kyc_form,
 )
-from tests.conftest import bearer_client
 
 pytestmark = pytest.mark.django_db
 

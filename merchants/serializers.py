@@ -1,4 +1,4 @@
-"""Input and output shapes of the merchant, KYC, webhook-secret and admin account endpoints."""
+"""Input and output shapes of the merchant, KYC, webhook-secret and admin merchant endpoints."""
 
 import phonenumbers
 from django.urls import reverse
@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
-from .models import KYCStatus, KYCSubmission, Merchant, User, WebhookSecret
+from .models import KYCStatus, KYCSubmission, Merchant, WebhookSecret
 
 
 class MerchantMeSerializer(serializers.ModelSerializer):
@@ -139,22 +139,3 @@ class AdminMerchantSerializer(serializers.ModelSerializer):
             return None
         context = self.context | {"document_url_name": "admin-kyc-submission-document"}
         return KYCSubmissionSerializer(submissions[0], context=context).data
-
-
-class AdminCustomerSerializer(serializers.ModelSerializer):
-    phone_number = serializers.CharField(read_only=True)
-    is_verified = serializers.BooleanField(source="is_email_verified", read_only=True)
-
-    class Meta:
-        model = User
-        fields = [
-            "id",
-            "email",
-            "first_name",
-            "last_name",
-            "phone_number",
-            "is_verified",
-            "is_active",
-            "date_joined",
-        ]
-        read_only_fields = fields

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from . import merchant_admin_views as admin_views
-from . import merchant_views as views
+from . import views
 
 urlpatterns = [
     path("merchants/me/", views.MerchantMeView.as_view(), name="merchant-me"),
@@ -22,21 +21,20 @@ urlpatterns = [
         views.WebhookSecretRotateView.as_view(),
         name="merchant-webhook-secrets-rotate",
     ),
-    path("admin/merchants/", admin_views.AdminMerchantListView.as_view(), name="admin-merchants"),
+    path("admin/merchants/", views.AdminMerchantListView.as_view(), name="admin-merchants"),
     path(
         "admin/merchants/<uuid:merchant_id>/kyc/approve/",
-        admin_views.AdminKYCApproveView.as_view(),
+        views.AdminKYCApproveView.as_view(),
         name="admin-merchant-kyc-approve",
     ),
     path(
         "admin/merchants/<uuid:merchant_id>/kyc/reject/",
-        admin_views.AdminKYCRejectView.as_view(),
+        views.AdminKYCRejectView.as_view(),
         name="admin-merchant-kyc-reject",
     ),
     path(
         "admin/kyc-submissions/<uuid:submission_id>/document/",
-        admin_views.AdminKYCDocumentView.as_view(),
+        views.AdminKYCDocumentView.as_view(),
         name="admin-kyc-submission-document",
     ),
-    path("admin/customers/", admin_views.AdminCustomerListView.as_view(), name="admin-customers"),
 ]

@@ -1,8 +1,6 @@
-"""Writes on merchants: KYC submission and decisions, webhook signing secrets."""
+"""Writes on merchants: a new account's merchant, KYC submission and decisions, webhook signing secrets."""
 
-import base64
 import logging
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -10,18 +8,24 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.errors import ApiError
+from accounts.models import User
+from core.errors import ApiError, ErrorCode
 from core.files import validate_upload
 
-from .merchant_errors import MerchantError
-from .models import KYCStatus, KYCSubmission, Merchant, User, WebhookSecret
+from .errors import MerchantError
+from .models import KYCStatus, KYCSubmission, Merchant, WebhookSecret
 from .signals import kyc_decided
+from .signing_secrets import webhook_secret_value_new
 
 logger = logging.getLogger(__name__)
 
 KYC_DOCUMENT_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 KYC_DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
-WEBHOOK_SECRET_PREFIX = "whsec_"
+
+
+def merchant_create(*, user: User, company_name: str) -> Merchant:
+    """The business of a newly registered merchant account: inactive, KYC not submitted."""
+    return Merchant.objects.create(user=user, company_name=company_name)
 
 
 def _already_submitted(merchant: Merchant) -> ApiError:
@@ -138,7 +142,9 @@ def kyc_reject(*, merchant: Merchant, decided_by: User, reason: str) -> KYCSubmi
     reason = (reason or "").strip()
     if not reason:
         raise ApiError(
-            "validation_error", "A rejection needs a reason.", errors={"reason": ["This field is required."]}
+            ErrorCode.VALIDATION_ERROR,
+            "A rejection needs a reason.",
+            errors={"reason": ["This field is required."]},
         )
     with transaction.atomic():
         locked = _locked(merchant)
@@ -166,13 +172,9 @@ def _copy_state(*, source: Merchant, target: Merchant) -> None:
     target.activated_at = source.activated_at
 
 
-def _new_secret_value() -> str:
-    return WEBHOOK_SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
-
-
 def webhook_secret_create(*, merchant: Merchant) -> WebhookSecret:
     """A new current signing secret for a merchant that has none (done on KYC approval)."""
-    secret = WebhookSecret.objects.create(merchant=merchant, secret=_new_secret_value())
+    secret = WebhookSecret.objects.create(merchant=merchant, secret=webhook_secret_value_new())
     logger.info("Webhook secret created: merchant=%s secret_id=%s", merchant.pk, secret.pk)
     return secret
 
@@ -185,6 +187,8 @@ def webhook_secret_rotate(*, merchant: Merchant) -> WebhookSecret:
         grace_ends = now + timedelta(hours=settings.WEBHOOK_SECRET_GRACE_HOURS)
         # Secrets already counting down keep their (earlier) expiry; only the current one starts its grace.
         WebhookSecret.objects.filter(merchant=locked, expires_at__isnull=True).update(expires_at=grace_ends)
-        secret = WebhookSecret.objects.create(merchant=locked, secret=_new_secret_value(), created_at=now)
+        secret = WebhookSecret.objects.create(
+            merchant=locked, secret=webhook_secret_value_new(), created_at=now
+        )
     logger.info("Webhook secret rotated: merchant=%s new_secret_id=%s", merchant.pk, secret.pk)
     return secret

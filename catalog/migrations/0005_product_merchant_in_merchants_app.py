@@ -1,0 +1,28 @@
+"""Product.merchant points at `merchants.Merchant`, which took over the `accounts_merchant` table.
+
+State only: the column and its foreign key constraint stay as they are.
+"""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('merchants', '0001_initial'),
+        ('catalog', '0004_category_tree_version'),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            database_operations=[],
+            state_operations=[
+                migrations.AlterField(
+                    model_name='product',
+                    name='merchant',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='products', to='merchants.merchant'),
+                ),
+            ],
+        ),
+    ]

@@ -1,0 +1,149 @@
+"""Merchants (the businesses receiving orders), their KYC submissions and webhook signing secrets.
+
+The tables keep the names they had when these models lived in `accounts` (moved without copying data).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from core.phone import ParsedPhoneNumberModelField
+
+
+class KYCStatus(models.TextChoices):
+    NOT_SUBMITTED = "not_submitted", "Not submitted"
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class Merchant(models.Model):
+    """A business receiving orders. Active only once an admin has approved its KYC."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="merchant")
+    company_name = models.CharField(max_length=200)
+    kyc_status = models.CharField(max_length=16, choices=KYCStatus.choices, default=KYCStatus.NOT_SUBMITTED)
+    is_active = models.BooleanField(default=False)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "accounts_merchant"
+        ordering = ["company_name"]
+        indexes = [models.Index(fields=["kyc_status"])]
+        constraints = [
+            # Only an approved merchant can be active (an admin may still deactivate an approved one).
+            models.CheckConstraint(
+                condition=Q(is_active=False) | Q(kyc_status="approved"),
+                name="merchant_active_only_if_approved",
+            ),
+        ]
+
+    def __str__(self):
+        return self.company_name
+
+
+class PrivateStorage(FileSystemStorage):
+    """Storage for KYC documents: under PRIVATE_MEDIA_ROOT (outside MEDIA_ROOT), never served by a public URL.
+
+    The location is read from settings when first used, so migrations do not freeze a machine's path.
+    """
+
+    @cached_property
+    def base_location(self):
+        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
+
+    def url(self, name):
+        raise ValueError("Private files have no public URL; serve them through an authorised view.")
+
+
+private_storage = PrivateStorage()
+
+
+def _kyc_upload_to(instance, filename):
+    return f"kyc/{instance.merchant_id}/{uuid.uuid4().hex}"
+
+
+class KYCSubmission(models.Model):
+    """One KYC application. A merchant may resubmit after a rejection; each decision is audited."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="kyc_submissions")
+    legal_name = models.CharField(max_length=200)
+    registration_number = models.CharField(max_length=100)
+    tax_id = models.CharField(max_length=100)
+    country = models.CharField(max_length=2)
+    address = models.TextField()
+    contact_phone = ParsedPhoneNumberModelField()
+    document = models.FileField(storage=private_storage, upload_to=_kyc_upload_to)
+    document_content_type = models.CharField(max_length=50)
+    status = models.CharField(max_length=16, choices=KYCStatus.choices, default=KYCStatus.SUBMITTED)
+    rejection_reason = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        db_table = "accounts_kycsubmission"
+        ordering = ["-submitted_at"]
+        verbose_name = "KYC submission"
+        constraints = [
+            # At most one live submission per merchant: a new one only after a rejection.
+            models.UniqueConstraint(
+                fields=["merchant"],
+                condition=Q(status__in=["submitted", "approved"]),
+                name="one_live_kyc_per_merchant",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["submitted", "approved", "rejected"]),
+                name="kyc_submission_status_valid",
+            ),
+            # A decision always records who made it and when; a rejection always says why.
+            models.CheckConstraint(
+                condition=Q(status="submitted", decided_at__isnull=True)
+                | Q(status="approved", decided_at__isnull=False)
+                | (Q(status="rejected", decided_at__isnull=False) & ~Q(rejection_reason="")),
+                name="kyc_decision_audited",
+            ),
+        ]
+
+    def __str__(self):
+        return f"KYC {self.legal_name} ({self.status})"
+
+
+class WebhookSecret(models.Model):
+    """A `whsec_…` key (format in `signing_secrets`) the merchant's platform signs webhooks with.
+
+    Rotated-out keys expire after a grace."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="webhook_secrets")
+    secret = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "accounts_webhooksecret"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["merchant", "expires_at"])]
+        constraints = [
+            # One current (non-expiring) secret per merchant; rotation expires it before adding the next.
+            models.UniqueConstraint(
+                fields=["merchant"], condition=Q(expires_at__isnull=True), name="one_current_webhook_secret"
+            ),
+        ]
+
+    def __repr__(self):
+        return f"<WebhookSecret {self.id} merchant={self.merchant_id}>"
+
+    def __str__(self):
+        # Never render the secret itself (admin, logs, error messages).
+        return f"Webhook secret {str(self.id)[:8]}…"

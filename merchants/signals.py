@@ -1,0 +1,6 @@
+"""Events the merchants app emits; other apps (notifications) listen."""
+
+from django.dispatch import Signal
+
+# sender=Merchant; kwargs: merchant, submission, approved (bool), reason (str)
+kyc_decided = Signal()
