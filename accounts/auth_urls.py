@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import auth_views
+from . import auth_views, oidc_views
 
 urlpatterns = [
     path("auth/register/", auth_views.RegisterView.as_view(), name="auth-register"),
@@ -17,5 +17,7 @@ urlpatterns = [
         auth_views.PasswordResetConfirmView.as_view(),
         name="auth-password-reset-confirm",
     ),
-    path("auth/oidc/token/", auth_views.OIDCTokenView.as_view(), name="auth-oidc-token"),
+    path("auth/oidc/token/", oidc_views.OIDCTokenView.as_view(), name="auth-oidc-token"),
+    path("auth/oidc/exchange/", oidc_views.OIDCCodeExchangeView.as_view(), name="auth-oidc-exchange"),
+    path("auth/oidc/identities/", oidc_views.ExternalIdentityView.as_view(), name="auth-oidc-identities"),
 ]

@@ -11,11 +11,11 @@ from accounts.permissions import IsActiveMerchant, IsAdmin, IsCustomer
 from core.filters import UTCIsoDateTimeFilter
 
 from .lifecycle import OrderStatus
-from .models import Order
+from .models import EventSource, Order
 from .permissions import CanReadOrders
-from .selectors import order_dashboard, order_events, order_get_for, order_list_for
+from .placement import order_place
+from .selectors import order_events, order_get_for, order_list_for
 from .serializers import (
-    DashboardSerializer,
     OrderCancelSerializer,
     OrderCreateSerializer,
     OrderSerializer,
@@ -23,7 +23,7 @@ from .serializers import (
     OrderUpdateSerializer,
     TrackingEventSerializer,
 )
-from .services import order_cancel, order_place, order_set_status, order_update_contact
+from .services import order_cancel, order_status_report, order_update_contact
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     name="Idempotency-Key",
@@ -178,7 +178,9 @@ class OrderStatusView(APIView):
         order = order_get_for(user=request.user, order_id=order_id)
         serializer = OrderStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        order_set_status(order=order, actor=request.user, **serializer.validated_data)
+        order_status_report(
+            order=order, actor=request.user, source=EventSource.API, **serializer.validated_data
+        )
         return Response(OrderSerializer(order_get_for(user=request.user, order_id=order_id)).data)
 
 
@@ -193,15 +195,3 @@ class OrderTrackingView(APIView):
     def get(self, request, order_id):
         order = order_get_for(user=request.user, order_id=order_id)
         return Response(TrackingEventSerializer(order_events(order=order), many=True).data)
-
-
-class AdminDashboardView(APIView):
-    permission_classes = [IsAdmin]
-
-    @extend_schema(
-        operation_id="admin_dashboard",
-        summary="Platform figures for admins",
-        responses={200: DashboardSerializer, 403: ERRORS[403]},
-    )
-    def get(self, request):
-        return Response(DashboardSerializer(order_dashboard()).data)

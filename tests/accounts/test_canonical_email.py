@@ -11,7 +11,7 @@ from accounts.managers import email_canonical
 from accounts.models import EmailOTP, User
 from tests.factories import TEST_PASSWORD, CustomerFactory
 
-MIGRATION = ("accounts", "0005_user_email_canonical")
+MIGRATION = ("accounts", "0006_user_email_canonical")
 
 
 def test_the_canonical_form_folds_case_and_compatibility_characters():

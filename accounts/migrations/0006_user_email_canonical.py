@@ -30,7 +30,7 @@ def fill_canonical_emails(apps, schema_editor):
             for canonical, users in sorted(clashes.items())
         ]
         raise RuntimeError(
-            "accounts.0005_user_email_canonical: these accounts have emails that are the same address once "
+            "accounts.0006_user_email_canonical: these accounts have emails that are the same address once "
             "normalised (NFKC + case folding), and accounts must be unique on that form:\n"
             + "\n".join(lines)
             + "\nNothing was changed. Accounts are never merged automatically: change the email of, or "
@@ -42,7 +42,7 @@ def fill_canonical_emails(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0004_move_merchant_models_to_merchants"),
+        ("accounts", "0005_externalidentity"),
     ]
 
     operations = [
