@@ -1,9 +1,9 @@
 import uuid
 
-import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
+from django.db.models.deletion import CASCADE
 
 
 class Migration(migrations.Migration):
@@ -25,17 +25,13 @@ class Migration(migrations.Migration):
             name="RefreshTokenFamily",
             fields=[
                 ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                (
+                    "user",
+                    models.ForeignKey(to=settings.AUTH_USER_MODEL, on_delete=CASCADE, related_name="refresh_token_families"),
+                ),
                 ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
                 ("revoked_at", models.DateTimeField(blank=True, null=True)),
                 ("revoked_because", models.CharField(blank=True, max_length=32)),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="refresh_token_families",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
             ],
             options={
                 "verbose_name_plural": "refresh token families",
