@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from accounts.signals import otp_issued
+from accounts.signals import otp_issued, password_reset_requested, registration_attempted
 from merchants.signals import kyc_decided
 from orders.signals import order_placed, order_status_changed
 
@@ -140,3 +140,17 @@ def on_otp_issued(sender, user, code, **kwargs):
         template="otp",
         context={"code": code, "ttl_minutes": settings.OTP_TTL_MINUTES},
     )
+
+
+@receiver(password_reset_requested, dispatch_uid="notifications.password_reset_requested")
+def on_password_reset_requested(sender, user, code, **kwargs):
+    context = {"code": code, "ttl_minutes": settings.OTP_TTL_MINUTES}  # `code` is masked and scrubbed
+    notification_create(
+        channel=Channel.EMAIL, recipient=user.email, template="password_reset", context=context
+    )
+
+
+@receiver(registration_attempted, dispatch_uid="notifications.registration_attempted")
+def on_registration_attempted(sender, user, **kwargs):
+    """Registering a taken email answers like a new account; the owner learns of it here instead."""
+    notification_create(channel=Channel.EMAIL, recipient=user.email, template="account_exists", context={})

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
 from core.storage_settings import storages_from_env
@@ -399,3 +400,70 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 # No broker: tasks run eagerly; an in-memory transport keeps kombu from looking for a broker on localhost.
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
+
+# --- Hardening: client address, brute force, Content-Security-Policy, API docs (README "Security") ---
+# How many proxies in front of the app append to X-Forwarded-For. 0: the client is the socket's address and
+# the header is ignored. N: the N-th address from the right is the client's (what the outermost trusted
+# proxy saw); anything left of it was written by the client. Every reader of the client address (DRF
+# throttles through NUM_PROXIES, the admin lockout, core.client_address) goes through this one number.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(
+    {
+        # Per target email (canonical form): bounds mail sent to one address and guesses at one account.
+        "register": env("THROTTLE_REGISTER", default="10/hour"),
+        "password_reset": env("THROTTLE_PASSWORD_RESET", default="5/hour"),
+        "password_reset_confirm": env("THROTTLE_PASSWORD_RESET_CONFIRM", default="10/min"),
+        # Per signed-in account: guesses at the current password with a stolen access token.
+        "change_password": env("THROTTLE_CHANGE_PASSWORD", default="10/hour"),
+        # Per client address: generous, many people share one.
+        "register_ip": env("THROTTLE_REGISTER_IP", default="20/hour"),
+        "password_reset_ip": env("THROTTLE_PASSWORD_RESET_IP", default="30/hour"),
+        "password_reset_confirm_ip": env("THROTTLE_PASSWORD_RESET_CONFIRM_IP", default="60/min"),
+        "oidc_token_ip": env("THROTTLE_OIDC_TOKEN_IP", default="60/min"),
+    }
+)
+# A rotated refresh token presented again within this many seconds is refused without revoking its family
+# (two parallel refreshes by one client); later, it is reuse and the family is revoked (accounts.refresh_tokens).
+REFRESH_TOKEN_REUSE_GRACE_SECONDS = env.float("REFRESH_TOKEN_REUSE_GRACE_SECONDS", default=10)
+
+# Django admin sign-in lockout (django-axes; attempts in the database, shared by every process).
+INSTALLED_APPS += ["axes", "csp"]
+AUTHENTICATION_BACKENDS = ["accounts.admin_lockout.AdminLoginLockoutBackend", *AUTHENTICATION_BACKENDS]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware"
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes requires
+AXES_HANDLER = "accounts.admin_lockout.AdminLoginLockoutHandler"
+AXES_ONLY_ADMIN_SITE = True
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("ADMIN_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.admin_lockout.admin_login_username"
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
+
+# Content-Security-Policy on every response (django-csp 4). Inline <script>/<style> need
+# nonce="{{ request.csp_nonce }}"; nothing is loaded from another origin (the API docs' assets are local).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.NONE],
+        "script-src": [csp_constants.SELF, csp_constants.NONCE],
+        "style-src": [csp_constants.SELF, csp_constants.NONCE],
+        "img-src": [csp_constants.SELF, "data:"],
+        "font-src": [csp_constants.SELF],
+        "connect-src": [csp_constants.SELF],
+        "manifest-src": [csp_constants.SELF],
+        "form-action": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+        "base-uri": [csp_constants.NONE],
+        "object-src": [csp_constants.NONE],
+    }
+}
+
+# The OpenAPI schema, Swagger and Redoc: public for `make run`; production requires a staff user (signed in to
+# the admin, or a bearer token) unless API_DOCS_PUBLIC=1. Unset or blank: the environment's default.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC") if env.str("API_DOCS_PUBLIC", default="").strip() else True
