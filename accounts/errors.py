@@ -9,4 +9,5 @@ class AccountError(StrEnum):
     OTP_LOCKED = "otp_locked"
     OIDC_UNAVAILABLE = "oidc_unavailable"
     KYC_REQUIRED = "kyc_required"
+    MERCHANT_SUSPENDED = "merchant_suspended"
     NOT_A_MERCHANT = "not_a_merchant"

@@ -110,6 +110,10 @@ class KYCRejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="Told to the merchant.")
 
 
+class MerchantSuspendSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Told to the merchant (emailed).")
+
+
 class AdminMerchantSerializer(serializers.ModelSerializer):
     """A merchant in the admin lists, with its latest KYC submission (null before the first)."""
 
@@ -125,6 +129,8 @@ class AdminMerchantSerializer(serializers.ModelSerializer):
             "kyc_status",
             "is_active",
             "activated_at",
+            "suspended_at",
+            "suspension_reason",
             "created_at",
             "latest_kyc",
         ]

@@ -21,6 +21,11 @@ urlpatterns = [
         views.WebhookSecretRotateView.as_view(),
         name="merchant-webhook-secrets-rotate",
     ),
+    path(
+        "merchants/me/webhook-secrets/<uuid:secret_id>/",
+        views.WebhookSecretDetailView.as_view(),
+        name="merchant-webhook-secret-detail",
+    ),
     path("admin/merchants/", views.AdminMerchantListView.as_view(), name="admin-merchants"),
     path(
         "admin/merchants/<uuid:merchant_id>/kyc/approve/",
@@ -31,6 +36,21 @@ urlpatterns = [
         "admin/merchants/<uuid:merchant_id>/kyc/reject/",
         views.AdminKYCRejectView.as_view(),
         name="admin-merchant-kyc-reject",
+    ),
+    path(
+        "admin/merchants/<uuid:merchant_id>/kyc/document/",
+        views.AdminMerchantKYCDocumentView.as_view(),
+        name="admin-merchant-kyc-document",
+    ),
+    path(
+        "admin/merchants/<uuid:merchant_id>/suspend/",
+        views.AdminMerchantSuspendView.as_view(),
+        name="admin-merchant-suspend",
+    ),
+    path(
+        "admin/merchants/<uuid:merchant_id>/reactivate/",
+        views.AdminMerchantReactivateView.as_view(),
+        name="admin-merchant-reactivate",
     ),
     path(
         "admin/kyc-submissions/<uuid:submission_id>/document/",

@@ -6,7 +6,7 @@ from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from accounts.permissions import IsAdmin
+from core.permissions import StaffPermission
 
 from .models import Channel, Notification, NotificationStatus
 from .selectors import broadcast_list_with_counts, notification_list
@@ -21,7 +21,7 @@ from .services import broadcast_create, notification_retry
 
 
 class AdminNotificationListView(GenericAPIView):
-    permission_classes = [IsAdmin]
+    permission_classes = [StaffPermission.of("notifications.view_notification")]
     serializer_class = NotificationSerializer
     filter_backends = []
 
@@ -41,7 +41,7 @@ class AdminNotificationListView(GenericAPIView):
 
 
 class AdminNotificationRetryView(GenericAPIView):
-    permission_classes = [IsAdmin]
+    permission_classes = [StaffPermission.of("notifications.retry_notification")]
     serializer_class = NotificationSerializer
 
     @extend_schema(
@@ -60,7 +60,9 @@ class AdminNotificationRetryView(GenericAPIView):
 
 
 class AdminBroadcastListView(GenericAPIView):
-    permission_classes = [IsAdmin]
+    permission_classes = [
+        StaffPermission.of("notifications.view_broadcast", POST="notifications.send_broadcast")
+    ]
     serializer_class = BroadcastSerializer
     filter_backends = []
 
@@ -85,7 +87,7 @@ class AdminBroadcastListView(GenericAPIView):
 
 
 class AdminBroadcastDetailView(GenericAPIView):
-    permission_classes = [IsAdmin]
+    permission_classes = [StaffPermission.of("notifications.view_broadcast")]
     serializer_class = BroadcastSerializer
 
     @extend_schema(operation_id="admin_broadcasts_retrieve", responses=BroadcastSerializer)
