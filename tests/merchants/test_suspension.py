@@ -121,7 +121,10 @@ def test_reactivation_restores_writes_and_webhooks_with_the_same_secret(
     (email,) = mail.outbox[emails_before:]
     assert email.to == [merchant.user.email] and "active again" in email.subject
     assert platform.send(order_created_event("SHOP-3001")).status_code == 201
-    assert merchant_client.patch(f"/api/v1/products/{product.pk}/", {"stock": 4}, format="json").status_code == 200
+    assert (
+        merchant_client.patch(f"/api/v1/products/{product.pk}/", {"stock": 4}, format="json").status_code
+        == 200
+    )
     assert merchant_client.post("/api/v1/merchants/me/webhook-secrets/rotate/").status_code == 201
 
 
@@ -150,7 +153,9 @@ def test_suspending_twice_or_reactivating_an_active_merchant_is_a_conflict(
 
 def test_an_unknown_merchant_is_a_404(admin_client):
     missing = "00000000-0000-4000-8000-000000000000"
-    response = admin_client.post(f"/api/v1/admin/merchants/{missing}/suspend/", {"reason": "x"}, format="json")
+    response = admin_client.post(
+        f"/api/v1/admin/merchants/{missing}/suspend/", {"reason": "x"}, format="json"
+    )
     assert (response.status_code, response.json()["code"]) == (404, "not_found")
     assert admin_client.post(f"/api/v1/admin/merchants/{missing}/reactivate/").status_code == 404
 
