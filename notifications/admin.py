@@ -54,6 +54,12 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # the outbox is the record of what was sent to whom
+
+    def has_retry_notification_permission(self, request):
+        return request.user.has_perm("notifications.retry_notification")
+
     @admin.display(description="context")
     def masked_context(self, obj):
         return format_html(
@@ -64,7 +70,7 @@ class NotificationAdmin(admin.ModelAdmin):
     def last_error_short(self, obj):
         return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
 
-    @admin.action(description="Retry selected failed notifications")
+    @admin.action(description="Retry selected failed notifications", permissions=["retry_notification"])
     def retry_failed(self, request, queryset):
         retried = 0
         for notification in queryset.filter(status=NotificationStatus.FAILED):

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import factory
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -39,6 +40,21 @@ class AdminFactory(UserFactory):
     email = factory.Sequence(lambda n: f"admin{n}@example.com")
     is_staff = True
     is_superuser = True
+
+
+class StaffFactory(UserFactory):
+    """A staff user holding only what its groups grant: `StaffFactory(groups=["KYC reviewers"])`."""
+
+    email = factory.Sequence(lambda n: f"staff{n}@example.com")
+    is_staff = True
+
+    @factory.post_generation
+    def groups(obj, create, extracted, **kwargs):
+        if create and extracted:
+            names = list(extracted)
+            found = list(Group.objects.filter(name__in=names))
+            assert len(found) == len(names), f"no such group among {names}"
+            obj.groups.add(*found)
 
 
 class MerchantUserFactory(UserFactory):
