@@ -35,8 +35,9 @@ GROUPS = {
 }
 
 
-def forwards(apps, schema_editor):
-    alias = schema_editor.connection.alias
+def staff_groups_create(apps, alias: str) -> None:
+    """Make the groups (and the permissions they hold) where missing; run by this migration, and by tests
+    after a transactional test's flush emptied them."""
     for app_config in apps.get_app_configs():
         app_config.models_module = True  # create_permissions skips apps it thinks have no models
         create_permissions(app_config, apps=apps, verbosity=0, using=alias)
@@ -50,6 +51,10 @@ def forwards(apps, schema_editor):
             group.permissions.add(
                 Permission.objects.using(alias).get(content_type__app_label=app_label, codename=codename)
             )
+
+
+def forwards(apps, schema_editor):
+    staff_groups_create(apps, schema_editor.connection.alias)
 
 
 def backwards(apps, schema_editor):
