@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import auth_views
+from . import auth_views, oidc_views
 
 urlpatterns = [
     path("auth/register/", auth_views.RegisterView.as_view(), name="auth-register"),
@@ -11,5 +11,7 @@ urlpatterns = [
     path("auth/logout/", auth_views.LogoutView.as_view(), name="auth-logout"),
     path("auth/me/", auth_views.MeView.as_view(), name="auth-me"),
     path("auth/change-password/", auth_views.PasswordChangeView.as_view(), name="auth-change-password"),
-    path("auth/oidc/token/", auth_views.OIDCTokenView.as_view(), name="auth-oidc-token"),
+    path("auth/oidc/token/", oidc_views.OIDCTokenView.as_view(), name="auth-oidc-token"),
+    path("auth/oidc/exchange/", oidc_views.OIDCCodeExchangeView.as_view(), name="auth-oidc-exchange"),
+    path("auth/oidc/identities/", oidc_views.ExternalIdentityView.as_view(), name="auth-oidc-identities"),
 ]

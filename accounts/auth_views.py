@@ -1,9 +1,7 @@
-"""Authentication endpoints: thin views over `accounts.services` and `accounts.oidc`."""
+"""Authentication endpoints: thin views over `accounts.services` (provider sign-in: `accounts.oidc_views`)."""
 
-from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,7 +11,6 @@ from .auth_serializers import (
     DetailSerializer,
     LoginInputSerializer,
     LogoutInputSerializer,
-    OIDCTokenInputSerializer,
     OTPRequestInputSerializer,
     OTPVerifyInputSerializer,
     PasswordChangeInputSerializer,
@@ -24,8 +21,6 @@ from .auth_serializers import (
     TokenPairWithUserSerializer,
     TokenRefreshInputSerializer,
 )
-from .authentication import BearerAuthentication
-from .oidc import oidc_user_for_access_token
 from .throttles import (
     LoginClientThrottle,
     LoginEmailThrottle,
@@ -167,8 +162,6 @@ class LogoutView(APIView):
 
 
 class MeView(APIView):
-    # The session is accepted too: the browser OIDC flow lands here after signing in.
-    authentication_classes = (BearerAuthentication, SessionAuthentication)
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(tags=[TAG], summary="Your profile", responses={200: ProfileSerializer, 401: _error("")})
@@ -202,23 +195,3 @@ class PasswordChangeView(APIView):
         serializer.is_valid(raise_exception=True)
         services.user_password_change(user=request.user, **serializer.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class OIDCTokenView(_AnonymousView):
-    @extend_schema(
-        tags=[TAG],
-        summary="Exchange an OIDC provider access token for our JWT pair",
-        request=OIDCTokenInputSerializer,
-        responses={
-            200: TokenPairWithUserSerializer,
-            401: _error("The provider rejected the token"),
-            503: _error("`oidc_unavailable`: the provider cannot be reached or OIDC is not configured"),
-        },
-    )
-    def post(self, request):
-        serializer = OIDCTokenInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            user = oidc_user_for_access_token(access_token=serializer.validated_data["access_token"])
-            tokens = services.user_tokens_issue(user=user)
-        return Response({**tokens, "user": ProfileSerializer(user).data})

@@ -1,4 +1,4 @@
-"""Bearer authentication: our SimpleJWT tokens, or (when configured) the OIDC provider's access tokens."""
+"""Bearer authentication: our SimpleJWT tokens, or (when configured) identity providers' tokens."""
 
 import jwt
 from django.contrib.auth import get_user_model
@@ -32,10 +32,11 @@ def _signed_by_us(raw_token: bytes) -> bool:
 
 
 class BearerAuthentication(JWTAuthentication):
-    """`Authorization: Bearer <token>`: one of our JWTs, else a provider access token checked at userinfo.
+    """`Authorization: Bearer <token>`: one of our JWTs, else a provider token (`accounts.oidc`).
 
     SimpleJWT raises on any token it cannot validate, so it is asked first and a token that does not
-    carry our signature is handed to the OIDC provider instead of failing the request.
+    carry our signature goes to the provider path (a JWT verified locally, an opaque token at userinfo)
+    instead of failing the request.
     """
 
     def authenticate(self, request):
@@ -85,6 +86,7 @@ class BearerAuthenticationScheme(OpenApiAuthenticationExtension):
             "type": "http",
             "scheme": "bearer",
             "bearerFormat": "JWT",
-            "description": "This platform's JWT access token, or an access token from the configured "
-            "OpenID Connect provider.",
+            "description": "This platform's JWT access token, or a token from a configured identity "
+            "provider (Firebase ID token, Auth0 access token, an OpenID Connect provider's JWT or opaque "
+            "access token).",
         }

@@ -8,6 +8,8 @@ class AccountError(StrEnum):
     OTP_EXPIRED = "otp_expired"
     OTP_LOCKED = "otp_locked"
     OIDC_UNAVAILABLE = "oidc_unavailable"
+    INVALID_CODE = "invalid_code"
+    IDENTITY_IN_USE = "identity_in_use"
     KYC_REQUIRED = "kyc_required"
     MERCHANT_SUSPENDED = "merchant_suspended"
     NOT_A_MERCHANT = "not_a_merchant"

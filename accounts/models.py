@@ -1,4 +1,5 @@
-"""Users (customers, merchants, staff) and email OTPs; a merchant's business is `merchants.Merchant`."""
+"""Users (customers, merchants, staff), email OTPs and the identity-provider accounts users sign in with;
+a merchant's business is `merchants.Merchant`."""
 
 import uuid
 
@@ -77,3 +78,27 @@ class EmailOTP(models.Model):
 
     def __str__(self):
         return f"OTP for {self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ExternalIdentity(models.Model):
+    """An identity provider's account (`iss`, `sub`) that signs in as one of our users.
+
+    The pair, not the email, is what a provider vouches for forever: emails change and can be unverified.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities"
+    )
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name_plural = "external identities"
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="external_identity_unique_subject"),
+        ]
+
+    def __str__(self):
+        return f"{self.issuer} {self.subject}"

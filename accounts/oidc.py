@@ -1,27 +1,35 @@
-"""OpenID Connect: provider access tokens checked at the userinfo endpoint; users created or linked by email.
+"""OpenID Connect: a provider's token -> the provider identity (`iss`, `sub`) -> our user.
 
-Used by the API (`BearerAuthentication`, `POST /api/v1/auth/oidc/token/`) and by the browser
-authorization-code flow under `/oidc/`.
+JWTs from a configured issuer are verified locally (`accounts.provider_tokens`) and never sent anywhere; opaque
+tokens are checked at the provider's userinfo endpoint, its answer cached. Used by `BearerAuthentication`,
+`POST /api/v1/auth/oidc/token/`, identity binding, and the browser code flow (`accounts.oidc_browser`).
 """
 
 import hashlib
 import logging
 import re
+import time
+from dataclasses import dataclass
 
 import requests
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
-from django.db import IntegrityError, transaction
-from django.http import HttpResponse
+from django.urls import reverse
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
-from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 from rest_framework.exceptions import AuthenticationFailed
 
 from core.errors import ApiError
 
 from .errors import AccountError
-from .models import AccountType
+from .identity_services import external_identity_sign_in
+from .models import User
+from .provider_tokens import (
+    ProviderKeysUnavailable,
+    ProviderTokenInvalid,
+    provider_token_claims,
+    provider_tokens_enabled,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,153 +41,179 @@ class OIDCProviderUnavailable(Exception):
     """The provider did not answer usably (unreachable, timeout, 5xx, garbage)."""
 
 
+class OIDCProviderRateLimited(OIDCProviderUnavailable):
+    """The provider answered 429 (Auth0 allows a handful of userinfo calls a minute per user)."""
+
+    def __init__(self, retry_after: int | None):
+        super().__init__("userinfo answered 429")
+        self.retry_after = retry_after
+
+
 class OIDCTokenRejected(Exception):
     """The provider says the access token is not valid."""
 
 
-def oidc_unavailable_error() -> ApiError:
-    return ApiError(
+@dataclass(frozen=True)
+class ProviderIdentity:
+    issuer: str
+    subject: str
+    claims: dict
+
+
+def oidc_unavailable_error(*, retry_after: int | None = None) -> ApiError:
+    error = ApiError(
         AccountError.OIDC_UNAVAILABLE,
         "The sign-in provider cannot be reached right now. Try again shortly.",
         status=503,
     )
+    error.wait = retry_after  # DRF turns `wait` into a Retry-After header
+    return error
 
 
-def _userinfo_cache_key(access_token: str) -> str:
-    # The token itself never becomes a cache key (keys show up in monitoring tools).
-    return _CACHE_PREFIX + hashlib.sha256(access_token.encode()).hexdigest()
+def _token_rejected() -> AuthenticationFailed:
+    return AuthenticationFailed("The access token was rejected.", code="token_not_valid")
 
 
-def _email_verified(claims: dict) -> bool:
-    value = claims.get("email_verified", False)
-    if isinstance(value, str):  # a few providers send "true"
-        return value.strip().lower() == "true"
-    return value is True
-
-
-class OrdertrailOIDCBackend(OIDCAuthenticationBackend):
-    """Find users by email (our login), create them as verified customers."""
-
-    def get_userinfo(self, access_token, id_token, payload):
-        """The provider's claims for `access_token`, cached briefly under a hash of the token."""
-        key = _userinfo_cache_key(access_token)
-        claims = cache.get(key)
-        if claims is not None:
-            return claims
-        try:
-            claims = super().get_userinfo(access_token, id_token, payload)
-        except requests.HTTPError as exc:
-            status = exc.response.status_code if exc.response is not None else 502
-            if status >= 500 or status == 429:
-                raise OIDCProviderUnavailable(f"userinfo answered {status}") from exc
-            raise OIDCTokenRejected(f"userinfo answered {status}") from exc
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise OIDCProviderUnavailable(type(exc).__name__) from exc
-        except (requests.RequestException, ValueError) as exc:  # ValueError: a body that is not JSON
-            raise OIDCProviderUnavailable(type(exc).__name__) from exc
-        if not isinstance(claims, dict):
-            raise OIDCProviderUnavailable("userinfo is not a JSON object")
-        cache.set(key, claims, settings.OIDC_USERINFO_CACHE_SECONDS)
-        return claims
-
-    def filter_users_by_claims(self, claims):
-        email = (claims.get("email") or "").strip().lower()
-        if not email or not _email_verified(claims):
-            return self.UserModel.objects.none()
-        return self.UserModel.objects.filter(email__iexact=email)
-
-    def verify_claims(self, claims):
-        return bool(claims.get("email")) and _email_verified(claims)
-
-    def create_user(self, claims):
-        email = claims["email"].strip().lower()
-        try:
-            with transaction.atomic():
-                return self.UserModel.objects.create_user(
-                    email=email,
-                    account_type=AccountType.CUSTOMER,
-                    first_name=(claims.get("given_name") or "")[:150],
-                    last_name=(claims.get("family_name") or "")[:150],
-                    is_email_verified=True,
-                )
-        except IntegrityError:  # a concurrent first request created it
-            return self.UserModel.objects.get(email__iexact=email)
-
-    def update_user(self, user, claims):
-        """Link an existing account. The provider proved the email, so it counts as verified."""
-        if not user.is_email_verified:
-            # Whoever registered this email without verifying it may not be its owner:
-            # their password must not open the account the real owner now signs into.
-            user.is_email_verified = True
-            user.set_unusable_password()
-            user.save(update_fields=["is_email_verified", "password"])
-        return user
-
-    def user_for_access_token(self, access_token: str):
-        """The user a provider access token belongs to (created on first use); API errors otherwise."""
-        try:
-            user = self.get_or_create_user(access_token, None, None)
-        except OIDCProviderUnavailable as exc:
-            logger.warning("OIDC provider unavailable: %s", exc)
-            raise oidc_unavailable_error() from exc
-        except (OIDCTokenRejected, SuspiciousOperation) as exc:
-            raise AuthenticationFailed("The access token was rejected.", code="token_not_valid") from exc
-        if user is None or not user.is_active:
-            raise AuthenticationFailed("No active account for this access token.", code="user_inactive")
-        return user
-
-
-def oidc_enabled() -> bool:
+def userinfo_configured() -> bool:
     return bool(settings.OIDC_ENABLED and settings.OIDC_OP_USER_ENDPOINT)
 
 
-def oidc_user_for_access_token(*, access_token: str):
-    """Validate a provider access token at its userinfo endpoint and return (or provision) our user."""
+def oidc_enabled() -> bool:
+    """Whether any provider token can be accepted: JWTs from a configured issuer, or opaque ones at userinfo."""
+    return userinfo_configured() or provider_tokens_enabled()
+
+
+def userinfo_issuer() -> str:
+    """What identities found through userinfo are bound under: the endpoint itself names the provider.
+
+    Never a configured JWT issuer: if that were another provider, its `sub`s could collide with these.
+    """
+    return settings.OIDC_OP_USER_ENDPOINT
+
+
+def _retry_after(response) -> int | None:
+    value = response.headers.get("Retry-After", "")
+    return int(value) if value.isdigit() else None
+
+
+def _userinfo_fetch(access_token: str) -> dict:
+    try:
+        response = requests.get(
+            settings.OIDC_OP_USER_ENDPOINT,
+            headers={"Authorization": f"Bearer {access_token}"},
+            timeout=settings.OIDC_TIMEOUT,
+        )
+    except requests.RequestException as exc:
+        raise OIDCProviderUnavailable(type(exc).__name__) from exc
+    if response.status_code == 429:
+        raise OIDCProviderRateLimited(_retry_after(response))
+    if response.status_code >= 500:
+        raise OIDCProviderUnavailable(f"userinfo answered {response.status_code}")
+    if response.status_code != 200:
+        raise OIDCTokenRejected(f"userinfo answered {response.status_code}")
+    try:
+        claims = response.json()
+    except ValueError as exc:
+        raise OIDCProviderUnavailable("userinfo is not JSON") from exc
+    if not isinstance(claims, dict):
+        raise OIDCProviderUnavailable("userinfo is not a JSON object")
+    return claims
+
+
+def userinfo_claims(access_token: str) -> dict:
+    """The provider's claims for an opaque `access_token`, cached briefly under a hash of the token.
+
+    While the provider rate-limits us, an answer up to OIDC_USERINFO_STALE_SECONDS old still serves.
+    """
+    # The token itself never becomes a cache key (keys show up in monitoring tools).
+    key = _CACHE_PREFIX + hashlib.sha256(access_token.encode()).hexdigest()
+    entry = cache.get(key)
+    now = time.time()
+    if entry is not None and entry["fresh_until"] > now:
+        return entry["claims"]
+    try:
+        claims = _userinfo_fetch(access_token)
+    except OIDCProviderRateLimited:
+        if entry is not None:
+            return entry["claims"]
+        raise
+    fresh = settings.OIDC_USERINFO_CACHE_SECONDS
+    cache.set(
+        key, {"claims": claims, "fresh_until": now + fresh}, fresh + settings.OIDC_USERINFO_STALE_SECONDS
+    )
+    return claims
+
+
+def provider_identity_for_token(*, access_token: str) -> ProviderIdentity:
+    """Who a provider token belongs to: verified locally when it is a JWT, else asked of userinfo."""
     if not oidc_enabled():
         raise ApiError(
             AccountError.OIDC_UNAVAILABLE, "Sign-in with a provider is not configured.", status=503
         )
     if not _BEARER_TOKEN.fullmatch(access_token or ""):
         # Not a token any provider issues (RFC 6750 b64token): rejected here, never sent on in a header.
-        raise AuthenticationFailed("The access token was rejected.", code="token_not_valid")
-    return OrdertrailOIDCBackend().user_for_access_token(access_token)
+        raise _token_rejected()
+    try:
+        verified = provider_token_claims(access_token)
+    except ProviderTokenInvalid as exc:
+        raise _token_rejected() from exc
+    except ProviderKeysUnavailable as exc:
+        logger.warning("Identity provider keys unavailable: %s", exc)
+        raise oidc_unavailable_error() from exc
+    if verified is not None:
+        issuer, claims = verified
+        return ProviderIdentity(issuer=issuer.issuer, subject=claims["sub"], claims=claims)
+    if not userinfo_configured():
+        raise _token_rejected()
+    try:
+        claims = userinfo_claims(access_token)
+    except OIDCProviderRateLimited as exc:
+        logger.warning("OIDC userinfo rate-limited us")
+        raise oidc_unavailable_error(retry_after=exc.retry_after) from exc
+    except OIDCProviderUnavailable as exc:
+        logger.warning("OIDC provider unavailable: %s", exc)
+        raise oidc_unavailable_error() from exc
+    except OIDCTokenRejected as exc:
+        raise _token_rejected() from exc
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject.strip() or len(subject) > 255:
+        logger.error("OIDC userinfo answered without a usable `sub`")
+        raise oidc_unavailable_error()
+    return ProviderIdentity(issuer=userinfo_issuer(), subject=subject, claims=claims)
 
 
-def _browser_flow_configured() -> bool:
-    return bool(
-        settings.OIDC_OP_AUTHORIZATION_ENDPOINT
-        and settings.OIDC_OP_TOKEN_ENDPOINT
-        and settings.OIDC_RP_CLIENT_ID
-    )
+def oidc_user_for_access_token(*, access_token: str) -> User:
+    """Our user for a provider token: bound by (`iss`, `sub`), linked or created on first sight."""
+    identity = provider_identity_for_token(access_token=access_token)
+    user = external_identity_sign_in(issuer=identity.issuer, subject=identity.subject, claims=identity.claims)
+    if not user.is_active:
+        raise AuthenticationFailed("No active account for this access token.", code="user_inactive")
+    return user
 
 
-def _not_configured() -> HttpResponse:
-    return HttpResponse(
-        "Sign-in with an OpenID Connect provider is not configured.", status=503, content_type="text/plain"
-    )
+class OrdertrailOIDCBackend(OIDCAuthenticationBackend):
+    """The browser code flow's backend: the id_token's (`iss`, `sub`) signs in like any provider token."""
 
+    def authenticate(self, request, **kwargs):
+        # Django asks every backend on every authenticate() call (our password login, the admin's form): only
+        # the callback view may run the code exchange, else `?code=&state=` on any login URL would.
+        if request is None or request.path != reverse("oidc_authentication_callback"):
+            return None
+        return super().authenticate(request, **kwargs)
 
-class OIDCAuthenticateView(OIDCAuthenticationRequestView):
-    """Starts the browser code flow; a plain 503 when no provider is configured."""
+    def get_userinfo(self, access_token, id_token, payload):
+        return userinfo_claims(access_token)
 
-    def get(self, request):
-        if not _browser_flow_configured():
-            return _not_configured()
-        return super().get(request)
-
-
-class OIDCCallbackView(OIDCAuthenticationCallbackView):
-    """Finishes the browser code flow; provider trouble is a 503 page, never a 500."""
-
-    def get(self, request):
-        if not _browser_flow_configured():
-            return _not_configured()
-        try:
-            return super().get(request)
-        except (OIDCProviderUnavailable, requests.RequestException) as exc:
-            logger.warning("OIDC provider unavailable during the code flow: %s", exc)
-            return HttpResponse(
-                "The sign-in provider cannot be reached right now.", status=503, content_type="text/plain"
-            )
-        except OIDCTokenRejected:
-            return self.login_failure()
+    def get_or_create_user(self, access_token, id_token, payload):
+        claims = dict(payload)
+        if userinfo_configured():
+            info = self.get_userinfo(access_token, id_token, payload)
+            if info.get("sub", payload.get("sub")) != payload.get("sub"):
+                raise SuspiciousOperation("userinfo describes another subject than the id_token")
+            claims.update(info)
+        subject = payload.get("sub")
+        if not isinstance(subject, str) or not subject:
+            raise SuspiciousOperation("id_token without sub")
+        return external_identity_sign_in(
+            issuer=payload.get("iss") or userinfo_issuer(), subject=subject, claims=claims
+        )

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from accounts.oidc_browser import signed_in
 from core.exceptions import api_not_found
 from core.health import healthz, readyz
 
@@ -21,6 +22,7 @@ api_v1 = [
     path("", include("tracking.urls")),
     path("", include("webhooks.urls")),
     path("", include("notifications.urls")),
+    path("", include("dashboard.urls")),
     re_path(r"^.*$", api_not_found),  # keep last: unknown API paths get a JSON 404, also in DEBUG
 ]
 
@@ -30,5 +32,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("track/", include("tracking.page_urls")),
+    path("oidc/signed-in/", signed_in, name="oidc-signed-in"),
     path("oidc/", include("mozilla_django_oidc.urls")),
 ]

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from .models import KYCSubmission, Merchant, WebhookSecret
+from .models import KYCStatus, KYCSubmission, Merchant, WebhookSecret
 
 
 def merchant_webhook_secrets_valid(*, merchant: Merchant) -> QuerySet[WebhookSecret]:
@@ -76,3 +76,8 @@ def merchant_list() -> QuerySet[Merchant]:
     return Merchant.objects.select_related("user").prefetch_related(
         Prefetch("kyc_submissions", queryset=latest_first, to_attr="kyc_submissions_latest_first")
     )
+
+
+def merchant_awaiting_kyc_count() -> int:
+    """How many merchants have a KYC submission waiting for a decision (the review queue's length)."""
+    return Merchant.objects.filter(kyc_status=KYCStatus.SUBMITTED).count()

@@ -1,4 +1,4 @@
-"""Django admin for orders: read-mostly; every status change goes through `order_set_status`."""
+"""Django admin for orders: read-mostly; every status change goes through `order_status_report`."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,7 +9,7 @@ from core.errors import ApiError
 
 from .lifecycle import OrderStatus
 from .models import EventSource, Order, OrderItem, TrackingEvent
-from .services import order_set_status
+from .services import order_status_report
 
 
 class OrderItemInline(admin.TabularInline):
@@ -114,7 +114,7 @@ class OrderAdmin(admin.ModelAdmin):
             moved, refused = 0, []
             for order in queryset.order_by("created_at"):
                 try:
-                    order_set_status(
+                    order_status_report(
                         order=order,
                         status=form.cleaned_data["status"],
                         location=form.cleaned_data["location"],

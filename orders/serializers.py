@@ -7,10 +7,15 @@ from rest_framework import serializers
 from core.phone import ParsedPhoneNumberField as PhoneNumberField
 
 from .lifecycle import OrderStatus
+from .limits import (
+    CANCEL_REASON_MAX_LENGTH,
+    LOCATION_MAX_LENGTH,
+    MAX_ITEMS_PER_ORDER,
+    MAX_LINE_QUANTITY,
+    NOTE_MAX_LENGTH,
+    SHIPPING_ADDRESS_MAX_LENGTH,
+)
 from .models import OrderSource, TrackingEvent
-from .services import MAX_LINE_QUANTITY
-
-MAX_ITEMS_PER_ORDER = 100
 
 
 class OrderItemInputSerializer(serializers.Serializer):
@@ -21,24 +26,28 @@ class OrderItemInputSerializer(serializers.Serializer):
 class OrderCreateSerializer(serializers.Serializer):
     items = OrderItemInputSerializer(many=True, allow_empty=False, max_length=MAX_ITEMS_PER_ORDER)
     phone_number = PhoneNumberField()
-    shipping_address = serializers.CharField(max_length=1000)
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    shipping_address = serializers.CharField(max_length=SHIPPING_ADDRESS_MAX_LENGTH)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")
 
 
 class OrderUpdateSerializer(serializers.Serializer):
     phone_number = PhoneNumberField(required=False)
-    shipping_address = serializers.CharField(max_length=1000, required=False)
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    shipping_address = serializers.CharField(max_length=SHIPPING_ADDRESS_MAX_LENGTH, required=False)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
 
 
 class OrderCancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=CANCEL_REASON_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
 
 
 class OrderStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=OrderStatus.choices)
-    location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    location = serializers.CharField(
+        max_length=LOCATION_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")
 
 
 # Output serializers are plain Serializers with explicit fields: a ModelSerializer rebuilds its fields from
@@ -122,14 +131,3 @@ class TrackingEventSerializer(serializers.ModelSerializer):
         model = TrackingEvent
         fields = ["status", "location", "note", "occurred_at", "source"]
         read_only_fields = fields
-
-
-class DashboardSerializer(serializers.Serializer):
-    orders_total = serializers.IntegerField()
-    orders_by_status = serializers.DictField(child=serializers.IntegerField())
-    revenue_by_currency = serializers.DictField(
-        child=serializers.DecimalField(max_digits=16, decimal_places=2),
-        help_text="Sum of order totals per currency, cancelled and returned orders excluded.",
-    )
-    merchants_awaiting_kyc = serializers.IntegerField()
-    failed_notifications = serializers.IntegerField()

@@ -10,5 +10,7 @@ from django.dispatch import Signal
 
 # sender=Order; kwargs: order (just created: API placement or merchant webhook)
 order_placed = Signal()
-# sender=Order; kwargs: order, event (the TrackingEvent just written), previous_status
+# sender=Order; kwargs: order, event (the TrackingEvent of the reported status), previous_status, implied_events
+# (the TrackingEvents of the steps the report implied, oldest first; usually none). Sent once per reported change,
+# however many steps it implied: the customer hears once, of the status reported.
 order_status_changed = Signal()

@@ -8,5 +8,4 @@ urlpatterns = [
     path("orders/<uuid:order_id>/cancel/", views.OrderCancelView.as_view(), name="order-cancel"),
     path("orders/<uuid:order_id>/status/", views.OrderStatusView.as_view(), name="order-status"),
     path("orders/<uuid:order_id>/tracking/", views.OrderTrackingView.as_view(), name="order-tracking"),
-    path("admin/dashboard/", views.AdminDashboardView.as_view(), name="admin-dashboard"),
 ]

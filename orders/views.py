@@ -12,11 +12,11 @@ from core.filters import UTCIsoDateTimeFilter
 from core.permissions import StaffPermission
 
 from .lifecycle import OrderStatus
-from .models import Order
+from .models import EventSource, Order
 from .permissions import CanReadOrders
-from .selectors import order_dashboard, order_events, order_get_for, order_list_for
+from .placement import order_place
+from .selectors import order_events, order_get_for, order_list_for
 from .serializers import (
-    DashboardSerializer,
     OrderCancelSerializer,
     OrderCreateSerializer,
     OrderSerializer,
@@ -24,7 +24,7 @@ from .serializers import (
     OrderUpdateSerializer,
     TrackingEventSerializer,
 )
-from .services import order_cancel, order_place, order_set_status, order_update_contact
+from .services import order_cancel, order_status_report, order_update_contact
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     name="Idempotency-Key",
@@ -179,7 +179,9 @@ class OrderStatusView(APIView):
         order = order_get_for(user=request.user, order_id=order_id)
         serializer = OrderStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        order_set_status(order=order, actor=request.user, **serializer.validated_data)
+        order_status_report(
+            order=order, actor=request.user, source=EventSource.API, **serializer.validated_data
+        )
         return Response(OrderSerializer(order_get_for(user=request.user, order_id=order_id)).data)
 
 
@@ -194,15 +196,3 @@ class OrderTrackingView(APIView):
     def get(self, request, order_id):
         order = order_get_for(user=request.user, order_id=order_id)
         return Response(TrackingEventSerializer(order_events(order=order), many=True).data)
-
-
-class AdminDashboardView(APIView):
-    permission_classes = [StaffPermission.of("orders.view_order")]
-
-    @extend_schema(
-        operation_id="admin_dashboard",
-        summary="Platform figures for admins",
-        responses={200: DashboardSerializer, 403: ERRORS[403]},
-    )
-    def get(self, request):
-        return Response(DashboardSerializer(order_dashboard()).data)

@@ -1,2 +1,2 @@
-# The timeline rows live in orders.models.TrackingEvent (written only by orders.services.order_set_status);
+# The timeline rows live in orders.models.TrackingEvent (written only by orders.services);
 # this app renders them publicly.

@@ -8,29 +8,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from orders.lifecycle import FINAL_STATUSES, OrderStatus
+from orders.lifecycle import BAD_END_STATUSES, FINAL_STATUSES, progress_steps, status_label
 
 from .selectors import tracking_order_by_code
 from .serializers import PublicTrackingSerializer
-
-# The happy path shown as a progress bar; delivery_failed sits at out_for_delivery's step.
-PROGRESS = [
-    OrderStatus.PENDING,
-    OrderStatus.CONFIRMED,
-    OrderStatus.PROCESSING,
-    OrderStatus.SHIPPED,
-    OrderStatus.IN_TRANSIT,
-    OrderStatus.OUT_FOR_DELIVERY,
-    OrderStatus.DELIVERED,
-]
-
-
-def _progress_steps(status: str) -> list[dict]:
-    """Steps of the progress bar, or none for an order that left the happy path for good."""
-    position = {**{s: i for i, s in enumerate(PROGRESS)}, OrderStatus.DELIVERY_FAILED: 5}.get(status)
-    if position is None:
-        return []
-    return [{"label": step.label, "done": i <= position} for i, step in enumerate(PROGRESS)]
 
 
 class PublicTrackingView(APIView):
@@ -61,15 +42,15 @@ def tracking_page(request, tracking_code):
         {
             "order_number": order.order_number,
             "status": order.status,
-            "status_label": OrderStatus(order.status).label,
+            "status_label": status_label(order.status),
             "is_final": order.status in FINAL_STATUSES,
-            "steps": _progress_steps(order.status),
-            "is_bad_end": order.status in (OrderStatus.CANCELLED, OrderStatus.RETURNED),
+            "steps": progress_steps(order.status),
+            "is_bad_end": order.status in BAD_END_STATUSES,
             "merchant_name": order.merchant.company_name,
             "events": [
                 {
                     "status": event.status,
-                    "label": OrderStatus(event.status).label,
+                    "label": status_label(event.status),
                     "location": event.location,
                     "note": event.note,
                     "occurred_at": event.occurred_at,

@@ -1,64 +1,70 @@
 """What a platform sends (events), what it gets back (the order), and the merchant's delivery log."""
 
-import re
-from datetime import datetime
 from decimal import Decimal
 
-from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from core.phone import ParsedPhoneNumberField as PhoneNumberField
-from core.phone import phone_parse
+from orders import limits
 from orders.lifecycle import OrderStatus
-from orders.services import MAX_LINE_QUANTITY, MAX_ORDER_TOTAL
 
 from .models import WebhookDelivery
 
 
+# Every rule of a platform order is checked here (and, word for word, by its mirror in validation.py), with the
+# limits of orders.limits; `order_create_external` takes the values as validated.
+def order_items_total(items: list[dict]) -> Decimal:
+    """The total of validated lines (what the order's total will be)."""
+    return sum((item["unit_price"] * item["quantity"] for item in items), Decimal("0"))
+
+
 class WebhookCustomerSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=limits.CUSTOMER_NAME_MAX_LENGTH)
     phone = PhoneNumberField()
     email = serializers.EmailField(required=False, allow_blank=True)
 
 
 class WebhookItemSerializer(serializers.Serializer):
-    sku = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    name = serializers.CharField(max_length=200)
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
-    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
+    sku = serializers.CharField(max_length=limits.SKU_MAX_LENGTH, required=False, allow_blank=True)
+    name = serializers.CharField(max_length=limits.ITEM_NAME_MAX_LENGTH)
+    quantity = serializers.IntegerField(min_value=1, max_value=limits.MAX_LINE_QUANTITY)
+    unit_price = serializers.DecimalField(
+        max_digits=limits.UNIT_PRICE_MAX_DIGITS,
+        decimal_places=limits.UNIT_PRICE_DECIMAL_PLACES,
+        min_value=Decimal("0"),
+    )
 
 
 class WebhookOrderCreatedDataSerializer(serializers.Serializer):
-    external_id = serializers.CharField(max_length=100)
+    external_id = serializers.CharField(max_length=limits.EXTERNAL_ID_MAX_LENGTH)
     customer = WebhookCustomerSerializer()
-    shipping_address = serializers.CharField(max_length=2000)
-    items = WebhookItemSerializer(many=True, allow_empty=False, max_length=500)
+    shipping_address = serializers.CharField(max_length=limits.PLATFORM_SHIPPING_ADDRESS_MAX_LENGTH)
+    items = WebhookItemSerializer(
+        many=True, allow_empty=False, max_length=limits.MAX_ITEMS_PER_PLATFORM_ORDER
+    )
     currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, help_text="ISO 4217, e.g. KES")
     status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
 
     def validate_items(self, items):
-        total = sum((item["unit_price"] * item["quantity"] for item in items), Decimal("0"))
-        if total > MAX_ORDER_TOTAL:
+        if not limits.order_total_fits(order_items_total(items)):
             raise serializers.ValidationError("The order total is larger than an order can hold.")
         return items
 
 
 class WebhookOrderStatusUpdatedDataSerializer(serializers.Serializer):
-    external_id = serializers.CharField(max_length=100)
+    external_id = serializers.CharField(max_length=limits.EXTERNAL_ID_MAX_LENGTH)
     status = serializers.ChoiceField(choices=OrderStatus.choices)
-    location = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    location = serializers.CharField(max_length=limits.LOCATION_MAX_LENGTH, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=limits.NOTE_MAX_LENGTH, required=False, allow_blank=True)
     occurred_at = serializers.DateTimeField()
 
 
 class WebhookOrderCancelledDataSerializer(serializers.Serializer):
-    external_id = serializers.CharField(max_length=100)
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    external_id = serializers.CharField(max_length=limits.EXTERNAL_ID_MAX_LENGTH)
+    reason = serializers.CharField(
+        max_length=limits.PLATFORM_CANCEL_REASON_MAX_LENGTH, required=False, allow_blank=True
+    )
 
 
 EVENT_DATA_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
@@ -115,211 +121,3 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
         model = WebhookDelivery
         fields = ["id", "webhook_id", "event_type", "received_at", "status_code", "error_code"]
         read_only_fields = fields
-
-
-# The light path. Building and walking the DRF serializers above cost more CPU than anything else the webhook
-# does before touching the database. The functions below accept only what those serializers accept, and give
-# the values they would give; whenever they cannot vouch for a value (anything invalid, and a few valid but
-# unusual forms such as numbers sent as strings where a string is expected), they give up and the serializers
-# decide, so every error answer still comes from DRF, word for word. Plain functions and immutable constants
-# only: nothing here is shared and mutable across requests or threads.
-
-
-class _Unsure(Exception):
-    """The light path cannot vouch for this payload; the serializers decide."""
-
-
-_ABSENT = object()
-# The limits below are read from the serializers' declared fields, so the two paths cannot drift apart.
-_CUSTOMER = WebhookCustomerSerializer._declared_fields
-_ITEM = WebhookItemSerializer._declared_fields
-_CREATED = WebhookOrderCreatedDataSerializer._declared_fields
-_STATUS_UPDATED = WebhookOrderStatusUpdatedDataSerializer._declared_fields
-_CANCELLED = WebhookOrderCancelledDataSerializer._declared_fields
-_ITEMS = _CREATED["items"]
-# unit_price, a DecimalField(min_value=0): up to max_digits - decimal_places whole digits and decimal_places decimals.
-_WHOLE_DIGITS = _ITEM["unit_price"].max_digits - _ITEM["unit_price"].decimal_places
-_CENT = Decimal(1).scaleb(-_ITEM["unit_price"].decimal_places)
-_PRICE = re.compile(rf"[0-9]{{1,{_WHOLE_DIGITS}}}(?:\.[0-9]{{1,{_ITEM['unit_price'].decimal_places}}})?")
-_MAX_WHOLE_PRICE = 10**_WHOLE_DIGITS
-_CURRENCY = re.compile(r"[A-Z]{3}")
-_STATUSES = frozenset(OrderStatus.values)
-
-
-def _surrogate_free(value: str) -> bool:
-    if value.isascii():
-        return True
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _text(data: dict, name: str, fields: dict):
-    """The declared `CharField` (or `EmailField`) `fields[name]` for a JSON string: its max_length, required
-    and allow_blank (trimmed, as DRF trims)."""
-    field = fields[name]
-    value = data.get(name, _ABSENT)
-    if value is _ABSENT:
-        if field.required:
-            raise _Unsure
-        return _ABSENT
-    if type(value) is not str:
-        raise _Unsure
-    value = value.strip()
-    if not value:
-        if field.allow_blank:
-            return ""
-        raise _Unsure
-    too_long = field.max_length is not None and len(value) > field.max_length
-    if too_long or "\x00" in value or not _surrogate_free(value):
-        raise _Unsure
-    return value
-
-
-def _datetime(data: dict, name: str) -> datetime:
-    """`DateTimeField()` for an ISO 8601 string with an offset (a naive one is left to DRF)."""
-    value = data.get(name)
-    if type(value) is not str or not settings.USE_TZ:
-        raise _Unsure
-    try:
-        parsed = parse_datetime(value)
-        if parsed is None or parsed.utcoffset() is None:
-            raise _Unsure
-        return parsed.astimezone(timezone.get_current_timezone())
-    except (ValueError, OverflowError):
-        raise _Unsure from None
-
-
-def _status(data: dict, name: str, *, required: bool):
-    """`ChoiceField(choices=OrderStatus.choices)`: exactly one of the values (no trimming)."""
-    value = data.get(name, _ABSENT)
-    if value is _ABSENT and not required:
-        return _ABSENT
-    if type(value) is not str or value not in _STATUSES:
-        raise _Unsure
-    return value
-
-
-def _mapping(value) -> dict:
-    if type(value) is not dict:
-        raise _Unsure
-    return value
-
-
-def _customer(value) -> dict:
-    value = _mapping(value)
-    customer = {"name": _text(value, "name", _CUSTOMER)}
-    phone = value.get("phone")
-    if type(phone) is not str:
-        raise _Unsure
-    phone = phone.strip()
-    if not phone or "\x00" in phone or not phone.isascii():
-        raise _Unsure
-    number = phone_parse(phone)
-    if not number or not number.is_valid():
-        raise _Unsure
-    customer["phone"] = number
-    email = _text(value, "email", _CUSTOMER)
-    if email is not _ABSENT:
-        if email:
-            try:
-                validate_email(email)
-            except DjangoValidationError:
-                raise _Unsure from None
-        customer["email"] = email
-    return customer
-
-
-def _item(value) -> dict:
-    value = _mapping(value)
-    item = {}
-    sku = _text(value, "sku", _ITEM)
-    if sku is not _ABSENT:
-        item["sku"] = sku
-    item["name"] = _text(value, "name", _ITEM)
-    quantity = value.get("quantity")
-    if type(quantity) is not int or not 1 <= quantity <= MAX_LINE_QUANTITY:
-        raise _Unsure
-    item["quantity"] = quantity
-    price = value.get("unit_price")
-    if type(price) is int:
-        if not 0 <= price < _MAX_WHOLE_PRICE:
-            raise _Unsure
-    elif type(price) is not str or not _PRICE.fullmatch(price):
-        raise _Unsure
-    item["unit_price"] = Decimal(price).quantize(_CENT)
-    return item
-
-
-def _order_created_data(data: dict) -> dict:
-    validated = {
-        "external_id": _text(data, "external_id", _CREATED),
-        "customer": _customer(data.get("customer")),
-        "shipping_address": _text(data, "shipping_address", _CREATED),
-    }
-    items = data.get("items")
-    if type(items) is not list or not (1 if not _ITEMS.allow_empty else 0) <= len(items) <= _ITEMS.max_length:
-        raise _Unsure
-    validated["items"] = [_item(item) for item in items]
-    if (
-        sum((item["unit_price"] * item["quantity"] for item in validated["items"]), Decimal("0"))
-        > MAX_ORDER_TOTAL
-    ):
-        raise _Unsure
-    currency = data.get("currency", _ABSENT)
-    if currency is not _ABSENT:
-        if type(currency) is not str or not _CURRENCY.fullmatch(currency):
-            raise _Unsure
-        validated["currency"] = currency
-    status = _status(data, "status", required=False)
-    if status is not _ABSENT:
-        validated["status"] = status
-    return validated
-
-
-def _optional_text(validated: dict, data: dict, name: str, fields: dict) -> None:
-    value = _text(data, name, fields)
-    if value is not _ABSENT:
-        validated[name] = value
-
-
-def _order_status_updated_data(data: dict) -> dict:
-    validated = {
-        "external_id": _text(data, "external_id", _STATUS_UPDATED),
-        "status": _status(data, "status", required=True),
-    }
-    _optional_text(validated, data, "location", _STATUS_UPDATED)
-    _optional_text(validated, data, "note", _STATUS_UPDATED)
-    validated["occurred_at"] = _datetime(data, "occurred_at")
-    return validated
-
-
-def _order_cancelled_data(data: dict) -> dict:
-    validated = {"external_id": _text(data, "external_id", _CANCELLED)}
-    _optional_text(validated, data, "reason", _CANCELLED)
-    return validated
-
-
-_LIGHT_DATA = {
-    "order.created": _order_created_data,
-    "order.status_updated": _order_status_updated_data,
-    "order.cancelled": _order_cancelled_data,
-}
-
-
-def event_validate_light(payload: dict) -> dict | None:
-    """The event as `WebhookEnvelopeSerializer` plus its type's data serializer would validate it, or None
-    when the light path cannot vouch for it (then the serializers decide, and word any error)."""
-    light_data = _LIGHT_DATA.get(payload.get("type")) if type(payload.get("type")) is str else None
-    if light_data is None:
-        return None
-    try:
-        return {
-            "type": payload["type"],
-            "timestamp": _datetime(payload, "timestamp"),
-            "data": light_data(_mapping(payload.get("data"))),
-        }
-    except _Unsure:
-        return None

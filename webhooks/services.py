@@ -24,8 +24,8 @@ from orders.serializers import OrderSerializer
 from .errors import WebhookError
 from .events import webhook_event_apply
 from .models import WebhookDelivery
-from .serializers import EVENT_DATA_SERIALIZERS, WebhookEnvelopeSerializer, event_validate_light
 from .signatures import signature_matches
+from .validation import event_validate, invalid_payload
 
 MAX_BODY_BYTES = 256 * 1024
 TIMESTAMP_TOLERANCE_SECONDS = 5 * 60
@@ -141,31 +141,6 @@ def _signature_headers(headers: dict[str, str]) -> tuple[str, str, str]:
     return msg_id, timestamp, signature
 
 
-def _flatten_errors(errors, prefix: str = "") -> dict[str, list[str]]:
-    """DRF's nested errors as `{"data.items.0.quantity": ["..."]}`."""
-    if isinstance(errors, dict):
-        flat: dict[str, list[str]] = {}
-        for key, value in errors.items():
-            path = prefix if key == "non_field_errors" else f"{prefix}.{key}" if prefix else str(key)
-            for sub_path, messages in _flatten_errors(value, path).items():
-                flat.setdefault(sub_path, []).extend(messages)
-        return flat
-    if isinstance(errors, list) and any(isinstance(item, dict | list) for item in errors):
-        flat = {}
-        for index, item in enumerate(errors):
-            for sub_path, messages in _flatten_errors(
-                item, f"{prefix}.{index}" if prefix else str(index)
-            ).items():
-                flat.setdefault(sub_path, []).extend(messages)
-        return flat
-    messages = errors if isinstance(errors, list) else [errors]
-    return {prefix or "body": [str(message) for message in messages]}
-
-
-def _invalid_payload(errors: dict) -> ApiError:
-    return ApiError(WebhookError.INVALID_PAYLOAD, "The payload is not a valid event.", errors=errors)
-
-
 def _reject_constant(name: str):
     raise ValueError(f"{name} is not valid JSON")
 
@@ -175,35 +150,16 @@ def _event_parse(*, body: bytes, delivery: WebhookDelivery) -> dict:
     try:
         payload = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
     except UnicodeDecodeError:
-        raise _invalid_payload({"body": ["The body is not UTF-8."]}) from None
+        raise invalid_payload({"body": ["The body is not UTF-8."]}) from None
     except (ValueError, RecursionError) as exc:
-        raise _invalid_payload({"body": [f"Malformed JSON: {exc}"[:300]]}) from None
+        raise invalid_payload({"body": [f"Malformed JSON: {exc}"[:300]]}) from None
     if not isinstance(payload, dict):
-        raise _invalid_payload({"body": ["Expected a JSON object."]})
+        raise invalid_payload({"body": ["Expected a JSON object."]})
     if isinstance(payload.get("type"), str):
         delivery.event_type = _storable(payload["type"])[
             : WebhookDelivery._meta.get_field("event_type").max_length
         ]
-    event = event_validate_light(payload)
-    if event is not None:
-        return event
-
-    envelope = WebhookEnvelopeSerializer(data=payload)
-    envelope_valid = envelope.is_valid()
-    event_type = envelope.validated_data["type"] if envelope_valid else payload.get("type")
-    if isinstance(event_type, str) and event_type and event_type not in EVENT_DATA_SERIALIZERS:
-        # The contract has one 400 code for webhooks: an unknown type is a payload that fails validation.
-        raise _invalid_payload(
-            {"type": [f"Unsupported event type; expected one of: {', '.join(EVENT_DATA_SERIALIZERS)}."]}
-        )
-    if not envelope_valid:
-        raise _invalid_payload(_flatten_errors(envelope.errors))
-    event = dict(envelope.validated_data)
-    data = EVENT_DATA_SERIALIZERS[event["type"]](data=event["data"])
-    if not data.is_valid():
-        raise _invalid_payload(_flatten_errors(data.errors, "data"))
-    event["data"] = data.validated_data
-    return event
+    return event_validate(payload)
 
 
 def _first_answer(*, delivery: WebhookDelivery) -> WebhookDelivery | None:

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "tracking",
     "notifications",
     "webhooks",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -265,11 +266,39 @@ LOGGING = {
 
 # --- accounts: authentication (JWT + OIDC) ---
 # The browser code flow answers a plain 503 instead of redirecting nowhere when no provider is configured.
-OIDC_AUTHENTICATE_CLASS = "accounts.oidc.OIDCAuthenticateView"
-OIDC_CALLBACK_CLASS = "accounts.oidc.OIDCCallbackView"
+OIDC_AUTHENTICATE_CLASS = "accounts.oidc_browser.OIDCAuthenticateView"
+OIDC_CALLBACK_CLASS = "accounts.oidc_browser.OIDCCallbackView"
 OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile")
 # Access tokens carry a hash of the password hash: changing the password revokes them at once.
 SIMPLE_JWT["CHECK_REVOKE_TOKEN"] = True
+
+# --- accounts: identity providers whose JWTs are verified locally (accounts/provider_tokens.py) ---
+# Firebase ID tokens of one project; the key URL is Google's, overridable for tests and proxies.
+FIREBASE_PROJECT_ID = env("FIREBASE_PROJECT_ID", default="")
+FIREBASE_JWKS_URL = env(
+    "FIREBASE_JWKS_URL",
+    default="https://www.googleapis.com/service_accounts/v1/jwk/securetoken@system.gserviceaccount.com",
+)
+# Auth0 access tokens for this API (the names Auth0's quick-starts use); keys default to the tenant's.
+AUTH0_DOMAIN = env("AUTH0_DOMAIN", default="")
+AUTH0_AUDIENCE = env.list("AUTH0_AUDIENCE", default=[])
+AUTH0_JWKS_URL = env("AUTH0_JWKS_URL", default="")
+# Any other provider whose access or ID tokens are JWTs; the key URL defaults to its discovery document.
+OIDC_JWT_ISSUER = env("OIDC_JWT_ISSUER", default="")
+OIDC_JWT_AUDIENCE = env.list("OIDC_JWT_AUDIENCE", default=[])
+OIDC_JWKS_URL = env("OIDC_JWKS_URL", default="")
+OIDC_JWKS_CACHE_SECONDS = env.int("OIDC_JWKS_CACHE_SECONDS", default=3600)
+# A userinfo answer may serve this much longer while the provider rate-limits us (Auth0: 429).
+OIDC_USERINFO_STALE_SECONDS = env.int("OIDC_USERINFO_STALE_SECONDS", default=600)
+# Without an audience, a token the provider issued to any other application would be accepted.
+if AUTH0_DOMAIN and not AUTH0_AUDIENCE:
+    raise ImproperlyConfigured("AUTH0_DOMAIN is set: set AUTH0_AUDIENCE (your API's identifier) too.")
+if OIDC_JWT_ISSUER and not OIDC_JWT_AUDIENCE:
+    raise ImproperlyConfigured("OIDC_JWT_ISSUER is set: set OIDC_JWT_AUDIENCE too.")
+# Browser sign-in ends at this URL with `?code=<one-time code>` (or `?error=signin_failed`); the client trades
+# the code at POST /api/v1/auth/oidc/exchange/ within OIDC_SIGNIN_CODE_SECONDS for our JWT pair.
+OIDC_SIGNIN_REDIRECT_URL = env("OIDC_SIGNIN_REDIRECT_URL", default="/oidc/signed-in/")
+OIDC_SIGNIN_CODE_SECONDS = env.int("OIDC_SIGNIN_CODE_SECONDS", default=60)
 
 # merchants: one schema name for the KYC status choices (merchant `kyc_status`, submission `status`).
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["KYCStatusEnum"] = "merchants.models.KYCStatus"

@@ -13,7 +13,8 @@ from merchants.signals import kyc_decided
 from notifications.delivery import notifications_deliver, notifications_sweep
 from notifications.models import Notification, NotificationStatus
 from orders.models import Order
-from orders.services import order_place, order_set_status
+from orders.placement import order_place
+from orders.services import order_set_status
 from tests.factories import AdminFactory, MerchantFactory
 
 pytestmark = pytest.mark.django_db

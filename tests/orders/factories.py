@@ -1,6 +1,7 @@
 """Orders for tests are made the way users make them: through the services, never by writing rows."""
 
-from orders.services import order_create_external, order_place, order_set_status
+from orders.placement import order_create_external, order_place
+from orders.services import order_set_status
 from tests.factories import CustomerFactory, ProductFactory
 
 ORDER_FIELDS = {

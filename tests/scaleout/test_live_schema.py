@@ -15,7 +15,7 @@ import requests
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from merchants.models import WebhookSecret
-from orders.services import order_place
+from orders.placement import order_place
 from tests.accounts.oidc_provider import CLIENT_ID, CLIENT_SECRET, OIDCProvider
 from tests.factories import AdminFactory, CategoryFactory, CustomerFactory, MerchantFactory, ProductFactory
 from tests.notifications.standins import SmsApi, SmtpServer

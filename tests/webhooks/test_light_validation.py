@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from phonenumber_field.phonenumber import PhoneNumber
 
 from tests.webhooks.platform import order_created_event, status_event
-from webhooks.serializers import EVENT_DATA_SERIALIZERS, WebhookEnvelopeSerializer, event_validate_light
+from webhooks.serializers import EVENT_DATA_SERIALIZERS, WebhookEnvelopeSerializer
+from webhooks.validation import event_validate_light
 
 EQUIVALENCE = settings(
     max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]

@@ -343,6 +343,25 @@ def test_a_platform_that_skips_steps_walks_the_order_along_the_main_path(platfor
     assert events == [("pending", ""), ("confirmed", ""), ("processing", ""), ("shipped", "Mombasa")]
 
 
+def test_a_pending_order_reported_shipped_tells_the_customer_once(platform, settings):
+    settings.ADMIN_NOTIFICATION_EMAILS = ["ops@ordertrail.test"]
+    created = _create(platform)
+    before = set(Notification.objects.values_list("pk", flat=True))
+
+    response = platform.send(status_event("SHOP-1001", "shipped", datetime.now(UTC), location="Mombasa"))
+
+    assert response.status_code == 200
+    outbox = Notification.objects.exclude(pk__in=before)
+    # API.md, Inbound webhooks (1.1): the implied steps are on the timeline, the customer hears once.
+    assert sorted(outbox.values_list("channel", "recipient", "template")) == [
+        ("email", "amina@example.com", "order_status_changed"),
+        ("sms", "+254712345678", "order_status_changed"),
+    ]
+    assert {row.context["status"] for row in outbox} == {"shipped"}
+    timeline = Order.objects.get(pk=created["id"]).events.values_list("status", flat=True)
+    assert list(timeline) == ["pending", "confirmed", "processing", "shipped"]
+
+
 def test_a_jump_that_would_invent_a_failed_delivery_is_refused(platform):
     _create(platform)
     platform.send(status_event("SHOP-1001", "in_transit", ago(minutes=2)))

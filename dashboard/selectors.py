@@ -1,0 +1,17 @@
+"""The admin dashboard's figures, composed from the selectors of the apps that own them."""
+
+from merchants.selectors import merchant_awaiting_kyc_count
+from notifications.selectors import notification_failed_count
+from orders.selectors import order_count_by_status, order_revenue_by_currency
+
+
+def dashboard_figures() -> dict:
+    """Orders by status, revenue by currency, the KYC queue and failed notifications."""
+    by_status = order_count_by_status()
+    return {
+        "orders_total": sum(by_status.values()),
+        "orders_by_status": by_status,
+        "revenue_by_currency": order_revenue_by_currency(),
+        "merchants_awaiting_kyc": merchant_awaiting_kyc_count(),
+        "failed_notifications": notification_failed_count(),
+    }
