@@ -7,10 +7,37 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from . import admin_pages
-from .admin_pages import kyc_queue, kyc_queue_next
-from .models import KYCStatus, KYCSubmission, Merchant, WebhookSecret
+from .admin_pages import (
+    kyc_decide_page,
+    kyc_document_page,
+    kyc_queue,
+    kyc_queue_next,
+    kyc_queue_next_page,
+    merchant_suspension_page,
+)
+from .models import KYC_APPLICANT_FIELDS, KYCStatus, KYCSubmission, Merchant, WebhookSecret
 
 PREVIEWABLE = {"application/pdf": "pdf", "image/png": "image", "image/jpeg": "image"}
+
+
+class ExtraPages:
+    """Admin pages beyond Django's, declared as (route, view from `admin_pages`, its keyword arguments, URL name
+    suffix); the URL name is `<app>_<model>_<suffix>` and the route's id is passed on to the view."""
+
+    extra_pages: list = []
+
+    def get_urls(self):
+        def page(view, kwargs):
+            return self.admin_site.admin_view(
+                lambda request, **ids: view(self, request, *ids.values(), **kwargs)
+            )
+
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        own = [
+            path(route, page(view, kw), name=f"{prefix}_{suffix}")
+            for route, view, kw, suffix in self.extra_pages
+        ]
+        return own + super().get_urls()
 
 
 class ApproveKYCPermission:
@@ -64,7 +91,7 @@ class SuspendedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Merchant)
-class MerchantAdmin(ApproveKYCPermission, admin.ModelAdmin):
+class MerchantAdmin(ExtraPages, ApproveKYCPermission, admin.ModelAdmin):
     list_display = (
         "company_name",
         "user",
@@ -90,6 +117,10 @@ class MerchantAdmin(ApproveKYCPermission, admin.ModelAdmin):
     raw_id_fields = ("user",)
     inlines = [KYCSubmissionInline]
     actions = ["approve_kyc", "reject_kyc"]
+    extra_pages = [
+        ("<uuid:merchant_id>/suspend/", merchant_suspension_page, {"suspend": True}, "suspend"),
+        ("<uuid:merchant_id>/reactivate/", merchant_suspension_page, {"suspend": False}, "reactivate"),
+    ]
 
     def get_actions(self, request):
         # No bulk delete: merchants with a history are never deleted, and one without is deleted from its page.
@@ -108,26 +139,6 @@ class MerchantAdmin(ApproveKYCPermission, admin.ModelAdmin):
 
     def has_suspend_merchant_permission(self, request):
         return request.user.has_perm("merchants.suspend_merchant")
-
-    def get_urls(self):
-        def page(view, **kwargs):
-            return self.admin_site.admin_view(
-                lambda request, merchant_id: view(self, request, merchant_id, **kwargs)
-            )
-
-        suspension = admin_pages.merchant_suspension_page
-        return [
-            path(
-                "<uuid:merchant_id>/suspend/",
-                page(suspension, suspend=True),
-                name="merchants_merchant_suspend",
-            ),
-            path(
-                "<uuid:merchant_id>/reactivate/",
-                page(suspension, suspend=False),
-                name="merchants_merchant_reactivate",
-            ),
-        ] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         merchant = Merchant.objects.filter(pk=object_id).first() if object_id else None
@@ -190,7 +201,7 @@ class KYCQueueFilter(admin.SimpleListFilter):
 
 
 @admin.register(KYCSubmission)
-class KYCSubmissionAdmin(ApproveKYCPermission, admin.ModelAdmin):
+class KYCSubmissionAdmin(ExtraPages, ApproveKYCPermission, admin.ModelAdmin):
     """The KYC queue (the default view, oldest first) and, for each submission, its review page: the fields
     beside the document, Approve and Reject buttons (each confirmed), then the next in the queue. Decisions
     are the only change a submission ever gets, and none is deleted."""
@@ -219,24 +230,21 @@ class KYCSubmissionAdmin(ApproveKYCPermission, admin.ModelAdmin):
     fieldsets = (
         (
             "Submission",
-            {
-                "fields": (
-                    "merchant",
-                    "status",
-                    "legal_name",
-                    "registration_number",
-                    "tax_id",
-                    "country",
-                    "address",
-                    "contact_phone",
-                )
-            },
+            {"fields": ("merchant", "status", *KYC_APPLICANT_FIELDS)},
         ),
         ("Document", {"fields": ("document_link", "document_content_type")}),
         ("Decision", {"fields": ("submitted_at", "decided_at", "decided_by", "rejection_reason")}),
     )
     readonly_fields = flatten_fieldsets(fieldsets)
     actions = ["approve_kyc", "reject_kyc"]
+    extra_pages = [
+        ("next/", kyc_queue_next_page, {}, "queue_next"),
+        ("<uuid:submission_id>/next/", kyc_queue_next_page, {}, "next"),
+        ("<uuid:submission_id>/approve/", kyc_decide_page, {"approve": True}, "approve"),
+        ("<uuid:submission_id>/reject/", kyc_decide_page, {"approve": False}, "reject"),
+        ("<uuid:submission_id>/document/", kyc_document_page, {"inline": False}, "document"),
+        ("<uuid:submission_id>/document/preview/", kyc_document_page, {"inline": True}, "document_preview"),
+    ]
 
     def get_ordering(self, request):
         # The queue is worked oldest first; decided submissions read newest first.
@@ -256,42 +264,6 @@ class KYCSubmissionAdmin(ApproveKYCPermission, admin.ModelAdmin):
     def document_link(self, obj):
         return _document_link(obj)
 
-    def get_urls(self):
-        def page(view, **kwargs):
-            return self.admin_site.admin_view(
-                lambda request, submission_id=None: view(self, request, submission_id, **kwargs)
-            )
-
-        pages = admin_pages
-        return [
-            path("next/", page(pages.kyc_queue_next_page), name="merchants_kycsubmission_next"),
-            path(
-                "<uuid:submission_id>/next/",
-                page(pages.kyc_queue_next_page),
-                name="merchants_kycsubmission_skip",
-            ),
-            path(
-                "<uuid:submission_id>/approve/",
-                page(pages.kyc_decide_page, approve=True),
-                name="merchants_kycsubmission_approve",
-            ),
-            path(
-                "<uuid:submission_id>/reject/",
-                page(pages.kyc_decide_page, approve=False),
-                name="merchants_kycsubmission_reject",
-            ),
-            path(
-                "<uuid:submission_id>/document/",
-                page(pages.kyc_document_page, inline=False),
-                name="merchants_kycsubmission_document",
-            ),
-            path(
-                "<uuid:submission_id>/document/preview/",
-                page(pages.kyc_document_page, inline=True),
-                name="merchants_kycsubmission_document_preview",
-            ),
-        ] + super().get_urls()
-
     def change_view(self, request, object_id, form_url="", extra_context=None):
         submission = KYCSubmission.objects.select_related("merchant").filter(pk=object_id).first()
         extra = {}
@@ -306,7 +278,7 @@ class KYCSubmissionAdmin(ApproveKYCPermission, admin.ModelAdmin):
                 "preview_url": reverse("admin:merchants_kycsubmission_document_preview", args=args),
                 "download_url": reverse("admin:merchants_kycsubmission_document", args=args),
                 "preview_kind": PREVIEWABLE.get(submission.document_content_type),
-                "next_url": reverse("admin:merchants_kycsubmission_skip", args=args),
+                "next_url": reverse("admin:merchants_kycsubmission_next", args=args),
                 "has_next": kyc_queue_next(skip=submission) is not None,
                 "waiting": kyc_queue().count(),
             }

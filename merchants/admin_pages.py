@@ -47,6 +47,22 @@ def confirm_page(model_admin, request, *, title, intro, submit, cancel_url, form
     return TemplateResponse(request, "admin/merchants/confirm.html", context)
 
 
+def confirmed_write(model_admin, request, *, obj, write, needs_reason: bool, log: str, then, page: dict):
+    """A confirmation page and its POST: show `page` (with a reason field when `needs_reason`) until it is
+    posted complete, then `write(reason)`, log `log` on `obj` and return `then()`. A write the service refuses
+    (ApiError) goes back to the page's cancel URL with the refusal's detail."""
+    form = ReasonForm(request.POST if request.method == "POST" else None) if needs_reason else None
+    if request.method != "POST" or (form is not None and not form.is_valid()):
+        return confirm_page(model_admin, request, form=form, original=obj, **page)
+    try:
+        write(form.cleaned_data["reason"] if form is not None else "")
+    except ApiError as exc:
+        model_admin.message_user(request, str(exc.detail), messages.ERROR)
+        return redirect(page["cancel_url"])
+    model_admin.log_change(request, obj, log)
+    return then()
+
+
 # --- The KYC queue: submissions awaiting a decision, oldest first ---
 
 
@@ -93,19 +109,14 @@ def kyc_decide_page(model_admin, request, submission_id, *, approve: bool):
             request, f"This submission was already decided ({submission.status}).", messages.WARNING
         )
         return redirect(kyc_review_url(submission))
-    form = None if approve else ReasonForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and (form is None or form.is_valid()):
-        try:
-            if approve:
-                kyc_approve(merchant=merchant, decided_by=request.user)
-            else:
-                kyc_reject(merchant=merchant, decided_by=request.user, reason=form.cleaned_data["reason"])
-        except ApiError as exc:
-            model_admin.message_user(request, str(exc.detail), messages.ERROR)
-            return redirect(kyc_review_url(submission))
-        verb = "Approved" if approve else "Rejected"
-        model_admin.log_change(request, submission, f"{verb} KYC")
-        return _decided_then_next(model_admin, request, done=f"{verb} the KYC of {merchant}.")
+
+    def write(reason: str) -> None:
+        if approve:
+            kyc_approve(merchant=merchant, decided_by=request.user)
+        else:
+            kyc_reject(merchant=merchant, decided_by=request.user, reason=reason)
+
+    verb = "Approved" if approve else "Rejected"
     if approve:
         intro = [
             f"Approve the KYC of {merchant}? The merchant becomes active, receives its first webhook "
@@ -113,22 +124,28 @@ def kyc_decide_page(model_admin, request, submission_id, *, approve: bool):
         ]
     else:
         intro = [f"Reject the KYC of {merchant}? The merchant is emailed the reason and may submit again."]
-    return confirm_page(
+    return confirmed_write(
         model_admin,
         request,
-        title=("Approve" if approve else "Reject") + f" KYC: {merchant}",
-        intro=intro,
-        items=[
-            ("Legal name", submission.legal_name),
-            ("Registration number", submission.registration_number),
-            ("Tax id", submission.tax_id),
-            ("Country", submission.country),
-        ],
-        form=form,
-        submit="Yes, approve" if approve else "Reject with this reason",
-        danger=not approve,
-        cancel_url=kyc_review_url(submission),
-        decision="approve" if approve else "reject",
+        obj=submission,
+        write=write,
+        needs_reason=not approve,
+        log=f"{verb} KYC",
+        then=lambda: _decided_then_next(model_admin, request, done=f"{verb} the KYC of {merchant}."),
+        page={
+            "title": ("Approve" if approve else "Reject") + f" KYC: {merchant}",
+            "intro": intro,
+            "items": [
+                ("Legal name", submission.legal_name),
+                ("Registration number", submission.registration_number),
+                ("Tax id", submission.tax_id),
+                ("Country", submission.country),
+            ],
+            "submit": "Yes, approve" if approve else "Reject with this reason",
+            "danger": not approve,
+            "cancel_url": kyc_review_url(submission),
+            "decision": "approve" if approve else "reject",
+        },
     )
 
 
@@ -217,24 +234,18 @@ def merchant_suspension_page(model_admin, request, merchant_id, *, suspend: bool
     if not model_admin.has_suspend_merchant_permission(request):
         raise PermissionDenied
     merchant = get_object_or_404(Merchant, pk=merchant_id)
-    form = ReasonForm(request.POST if request.method == "POST" else None) if suspend else None
-    if request.method == "POST" and (form is None or form.is_valid()):
-        try:
-            if suspend:
-                merchant_suspend(
-                    merchant=merchant, suspended_by=request.user, reason=form.cleaned_data["reason"]
-                )
-            else:
-                merchant_reactivate(merchant=merchant, reactivated_by=request.user)
-        except ApiError as exc:
-            model_admin.message_user(request, str(exc.detail), messages.ERROR)
+
+    def write(reason: str) -> None:
+        if suspend:
+            merchant_suspend(merchant=merchant, suspended_by=request.user, reason=reason)
         else:
-            done = "Suspended" if suspend else "Reactivated"
-            model_admin.log_change(request, merchant, f"{done} the merchant")
-            model_admin.message_user(
-                request, f"{done} {merchant}; the merchant is emailed.", messages.SUCCESS
-            )
+            merchant_reactivate(merchant=merchant, reactivated_by=request.user)
+
+    def then():
+        model_admin.message_user(request, f"{verb} {merchant}; the merchant is emailed.", messages.SUCCESS)
         return redirect(_merchant_url(merchant))
+
+    verb = "Suspended" if suspend else "Reactivated"
     if suspend:
         intro = [
             f"Suspend {merchant}? Its API writes and its platform's webhooks are refused "
@@ -243,14 +254,20 @@ def merchant_suspension_page(model_admin, request, merchant_id, *, suspend: bool
         ]
     else:
         intro = [f"Reactivate {merchant}? It can write and receive webhooks again, with the secrets it had."]
-    return confirm_page(
+    return confirmed_write(
         model_admin,
         request,
-        title=("Suspend" if suspend else "Reactivate") + f" {merchant}",
-        intro=intro,
-        form=form,
-        submit="Suspend the merchant" if suspend else "Yes, reactivate",
-        danger=suspend,
-        cancel_url=_merchant_url(merchant),
-        decision="suspend" if suspend else "reactivate",
+        obj=merchant,
+        write=write,
+        needs_reason=suspend,
+        log=f"{verb} the merchant",
+        then=then,
+        page={
+            "title": ("Suspend" if suspend else "Reactivate") + f" {merchant}",
+            "intro": intro,
+            "submit": "Suspend the merchant" if suspend else "Yes, reactivate",
+            "danger": suspend,
+            "cancel_url": _merchant_url(merchant),
+            "decision": "suspend" if suspend else "reactivate",
+        },
     )

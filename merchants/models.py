@@ -88,6 +88,10 @@ def _kyc_upload_to(instance, filename):
     return f"kyc/{instance.merchant_id}/{uuid.uuid4().hex}"
 
 
+# What the applicant states about its business (the rest of a submission is the document and the decision).
+KYC_APPLICANT_FIELDS = ("legal_name", "registration_number", "tax_id", "country", "address", "contact_phone")
+
+
 class KYCSubmission(models.Model):
     """One KYC application. A merchant may resubmit after a rejection; each decision is audited."""
 

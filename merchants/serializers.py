@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
-from .models import KYCStatus, KYCSubmission, Merchant, WebhookSecret
+from .models import KYC_APPLICANT_FIELDS, KYCStatus, KYCSubmission, Merchant, WebhookSecret
 
 
 class MerchantMeSerializer(serializers.ModelSerializer):
@@ -47,12 +47,7 @@ class KYCSubmissionSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "status",
-            "legal_name",
-            "registration_number",
-            "tax_id",
-            "country",
-            "address",
-            "contact_phone",
+            *KYC_APPLICANT_FIELDS,
             "document_content_type",
             "document_url",
             "rejection_reason",

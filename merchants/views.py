@@ -213,34 +213,54 @@ DECISION_RESPONSES = MERCHANT_RESPONSES | {
 }
 
 
-class AdminKYCApproveView(APIView):
-    permission_classes = [CAN_DECIDE_KYC]
+# POST on one merchant: `body` (a serializer, optional) parses the request, `act` writes, and the answer is the
+# merchant as the admin list shows it. (A comment, not a docstring: drf-spectacular would publish a docstring.)
+class AdminMerchantActionView(APIView):
+    body = None
 
-    @extend_schema(
+    def act(self, request, merchant: Merchant, **data) -> None:
+        raise NotImplementedError
+
+    def post(self, request, merchant_id):
+        merchant = merchant_get(merchant_id=merchant_id)
+        data = {}
+        if self.body is not None:
+            serializer = self.body(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+        self.act(request, merchant, **data)
+        return _merchant_response(request, merchant)
+
+
+REASON_MISSING = {400: OpenApiResponse(description="`validation_error`: reason missing.")}
+
+
+@extend_schema_view(
+    post=extend_schema(
         tags=["admin"], request=None, responses=DECISION_RESPONSES, summary="Approve a merchant's KYC"
     )
-    def post(self, request, merchant_id):
-        merchant = merchant_get(merchant_id=merchant_id)
-        kyc_approve(merchant=merchant, decided_by=request.user)
-        return _merchant_response(request, merchant)
-
-
-class AdminKYCRejectView(APIView):
+)
+class AdminKYCApproveView(AdminMerchantActionView):
     permission_classes = [CAN_DECIDE_KYC]
 
-    @extend_schema(
+    def act(self, request, merchant):
+        kyc_approve(merchant=merchant, decided_by=request.user)
+
+
+@extend_schema_view(
+    post=extend_schema(
         tags=["admin"],
         request=KYCRejectSerializer,
-        responses=DECISION_RESPONSES
-        | {400: OpenApiResponse(description="`validation_error`: reason missing.")},
+        responses=DECISION_RESPONSES | REASON_MISSING,
         summary="Reject a merchant's KYC with a reason",
     )
-    def post(self, request, merchant_id):
-        merchant = merchant_get(merchant_id=merchant_id)
-        serializer = KYCRejectSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        kyc_reject(merchant=merchant, decided_by=request.user, reason=serializer.validated_data["reason"])
-        return _merchant_response(request, merchant)
+)
+class AdminKYCRejectView(AdminMerchantActionView):
+    permission_classes = [CAN_DECIDE_KYC]
+    body = KYCRejectSerializer
+
+    def act(self, request, merchant, reason):
+        kyc_reject(merchant=merchant, decided_by=request.user, reason=reason)
 
 
 class AdminKYCDocumentView(APIView):
@@ -277,44 +297,41 @@ class AdminMerchantKYCDocumentView(APIView):
         return kyc_document_response(submission)
 
 
-class AdminMerchantSuspendView(APIView):
-    permission_classes = [CAN_SUSPEND]
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         tags=["admin"],
         request=MerchantSuspendSerializer,
         responses=MERCHANT_RESPONSES
+        | REASON_MISSING
         | {
-            400: OpenApiResponse(description="`validation_error`: reason missing."),
             409: OpenApiResponse(
                 description="`merchant_already_suspended`, or `merchant_not_approved` (KYC not approved)."
-            ),
+            )
         },
         summary="Suspend a merchant (emailed the reason)",
         description="Its API writes and its webhooks answer 403 `merchant_suspended` until it is reactivated; "
         "its orders stay trackable.",
     )
-    def post(self, request, merchant_id):
-        merchant = merchant_get(merchant_id=merchant_id)
-        serializer = MerchantSuspendSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        merchant_suspend(
-            merchant=merchant, suspended_by=request.user, reason=serializer.validated_data["reason"]
-        )
-        return _merchant_response(request, merchant)
-
-
-class AdminMerchantReactivateView(APIView):
+)
+class AdminMerchantSuspendView(AdminMerchantActionView):
     permission_classes = [CAN_SUSPEND]
+    body = MerchantSuspendSerializer
 
-    @extend_schema(
+    def act(self, request, merchant, reason):
+        merchant_suspend(merchant=merchant, suspended_by=request.user, reason=reason)
+
+
+@extend_schema_view(
+    post=extend_schema(
         tags=["admin"],
         request=None,
         responses=MERCHANT_RESPONSES
         | {409: OpenApiResponse(description="`merchant_not_suspended`: nothing to lift.")},
         summary="Reactivate a suspended merchant",
     )
-    def post(self, request, merchant_id):
-        merchant = merchant_get(merchant_id=merchant_id)
+)
+class AdminMerchantReactivateView(AdminMerchantActionView):
+    permission_classes = [CAN_SUSPEND]
+
+    def act(self, request, merchant):
         merchant_reactivate(merchant=merchant, reactivated_by=request.user)
-        return _merchant_response(request, merchant)

@@ -53,84 +53,61 @@ def _broadcast():
     return Broadcast.objects.create(audience="admins", channels=["email"], message="Maintenance tonight")
 
 
-# (route in the URLconf, method) -> (the groups allowed, a request made fresh for each call:
-# () -> (url, body), and the status that means it worked).
+def at(url: str, body=None):
+    """A request to a fixed URL."""
+    return lambda: (url, body)
+
+
+def on(path: str, make, body=None):
+    """A request to `path` with `{}` filled in by the id of an object `make()` makes for it."""
+    return lambda: (path.format(make().pk), body)
+
+
+MERCHANT = "/api/v1/admin/merchants/{}/"
+REASON = {"reason": "Fraud review"}
+BROADCAST = {"audience": "admins", "channels": ["email"], "message": "Maintenance tonight"}
+
+# (route in the URLconf, method) -> (the groups allowed, a request made fresh for each call, the status that
+# means it worked).
+ADMIN = "api/v1/admin/"
+ONE = ADMIN + "merchants/<uuid:merchant_id>/"
 ENDPOINTS = {
-    ("api/v1/admin/customers/", "GET"): ({SUPPORT}, lambda: ("/api/v1/admin/customers/", None), 200),
-    ("api/v1/admin/merchants/", "GET"): (set(GROUPS), lambda: ("/api/v1/admin/merchants/", None), 200),
-    ("api/v1/admin/merchants/<uuid:merchant_id>/kyc/approve/", "POST"): (
+    (ADMIN + "customers/", "GET"): ({SUPPORT}, at("/api/v1/admin/customers/"), 200),
+    (ADMIN + "merchants/", "GET"): (set(GROUPS), at("/api/v1/admin/merchants/"), 200),
+    (ONE + "kyc/approve/", "POST"): ({KYC}, on(MERCHANT + "kyc/approve/", _pending_merchant), 200),
+    (ONE + "kyc/reject/", "POST"): ({KYC}, on(MERCHANT + "kyc/reject/", _pending_merchant, REASON), 200),
+    (ONE + "kyc/document/", "GET"): ({KYC}, on(MERCHANT + "kyc/document/", _pending_merchant), 200),
+    (ADMIN + "kyc-submissions/<uuid:submission_id>/document/", "GET"): (
         {KYC},
-        lambda: (f"/api/v1/admin/merchants/{_pending_merchant().pk}/kyc/approve/", None),
+        on("/api/v1/admin/kyc-submissions/{}/document/", KYCSubmissionFactory),
         200,
     ),
-    ("api/v1/admin/merchants/<uuid:merchant_id>/kyc/reject/", "POST"): (
-        {KYC},
-        lambda: (f"/api/v1/admin/merchants/{_pending_merchant().pk}/kyc/reject/", {"reason": "Blurry"}),
-        200,
-    ),
-    ("api/v1/admin/merchants/<uuid:merchant_id>/kyc/document/", "GET"): (
-        {KYC},
-        lambda: (f"/api/v1/admin/merchants/{_pending_merchant().pk}/kyc/document/", None),
-        200,
-    ),
-    ("api/v1/admin/kyc-submissions/<uuid:submission_id>/document/", "GET"): (
-        {KYC},
-        lambda: (f"/api/v1/admin/kyc-submissions/{KYCSubmissionFactory().pk}/document/", None),
-        200,
-    ),
-    ("api/v1/admin/merchants/<uuid:merchant_id>/suspend/", "POST"): (
-        {OPERATORS},
-        lambda: (f"/api/v1/admin/merchants/{MerchantFactory().pk}/suspend/", {"reason": "Fraud review"}),
-        200,
-    ),
-    ("api/v1/admin/merchants/<uuid:merchant_id>/reactivate/", "POST"): (
-        {OPERATORS},
-        lambda: (f"/api/v1/admin/merchants/{_suspended_merchant().pk}/reactivate/", None),
-        200,
-    ),
-    ("api/v1/admin/notifications/", "GET"): ({SUPPORT}, lambda: ("/api/v1/admin/notifications/", None), 200),
-    ("api/v1/admin/notifications/<uuid:pk>/retry/", "POST"): (
+    (ONE + "suspend/", "POST"): ({OPERATORS}, on(MERCHANT + "suspend/", MerchantFactory, REASON), 200),
+    (ONE + "reactivate/", "POST"): ({OPERATORS}, on(MERCHANT + "reactivate/", _suspended_merchant), 200),
+    (ADMIN + "notifications/", "GET"): ({SUPPORT}, at("/api/v1/admin/notifications/"), 200),
+    (ADMIN + "notifications/<uuid:pk>/retry/", "POST"): (
         {SUPPORT},
-        lambda: (f"/api/v1/admin/notifications/{_failed_notification().pk}/retry/", None),
+        on("/api/v1/admin/notifications/{}/retry/", _failed_notification),
         200,
     ),
-    ("api/v1/admin/broadcasts/", "GET"): ({OPERATORS}, lambda: ("/api/v1/admin/broadcasts/", None), 200),
-    ("api/v1/admin/broadcasts/", "POST"): (
+    (ADMIN + "broadcasts/", "GET"): ({OPERATORS}, at("/api/v1/admin/broadcasts/"), 200),
+    (ADMIN + "broadcasts/", "POST"): ({OPERATORS}, at("/api/v1/admin/broadcasts/", BROADCAST), 202),
+    (ADMIN + "broadcasts/<uuid:pk>/", "GET"): (
         {OPERATORS},
-        lambda: (
-            "/api/v1/admin/broadcasts/",
-            {"audience": "admins", "channels": ["email"], "message": "Maintenance tonight"},
-        ),
-        202,
-    ),
-    ("api/v1/admin/broadcasts/<uuid:pk>/", "GET"): (
-        {OPERATORS},
-        lambda: (f"/api/v1/admin/broadcasts/{_broadcast().pk}/", None),
+        on("/api/v1/admin/broadcasts/{}/", _broadcast),
         200,
     ),
-    ("api/v1/admin/dashboard/", "GET"): (
-        {SUPPORT, OPERATORS},
-        lambda: ("/api/v1/admin/dashboard/", None),
-        200,
-    ),
+    (ADMIN + "dashboard/", "GET"): ({SUPPORT, OPERATORS}, at("/api/v1/admin/dashboard/"), 200),
 }
 
 # Staff work outside /admin/: reading every order, moving or cancelling one, editing the category tree.
+ORDER = "/api/v1/orders/{}/"
 STAFF_ELSEWHERE = {
-    "orders list": ({SUPPORT, OPERATORS}, lambda: ("GET", "/api/v1/orders/", None)),
-    "order tracking": (
-        {SUPPORT, OPERATORS},
-        lambda: ("GET", f"/api/v1/orders/{placed_order().pk}/tracking/", None),
-    ),
-    "order status": (
-        set(),
-        lambda: ("POST", f"/api/v1/orders/{placed_order().pk}/status/", {"status": "confirmed"}),
-    ),
-    "order cancel": (
-        set(),
-        lambda: ("POST", f"/api/v1/orders/{placed_order().pk}/cancel/", {"reason": "Asked"}),
-    ),
-    "category create": (set(), lambda: ("POST", "/api/v1/categories/", {"name": "Shoes"})),
+    ("orders list", "GET"): ({SUPPORT, OPERATORS}, at("/api/v1/orders/")),
+    ("order tracking", "GET"): ({SUPPORT, OPERATORS}, on(ORDER + "tracking/", placed_order)),
+    ("order status", "POST"): (set(), on(ORDER + "status/", placed_order, {"status": "confirmed"})),
+    ("order cancel", "POST"): (set(), on(ORDER + "cancel/", placed_order, {"reason": "Asked"})),
+    ("category create", "POST"): (set(), at("/api/v1/categories/", {"name": "Shoes"})),
 }
 
 
@@ -212,8 +189,8 @@ def test_each_group_may_do_its_work_and_nothing_else(group):
 @pytest.mark.parametrize("group", GROUPS)
 def test_staff_work_outside_admin_paths_needs_its_permission_too(group):
     client = bearer_client(StaffFactory(groups=[group]))
-    for name, (allowed, request) in STAFF_ELSEWHERE.items():
-        method, url, body = request()
+    for (name, method), (allowed, request) in STAFF_ELSEWHERE.items():
+        url, body = request()
         response = call(client, method, url, body)
         if group in allowed:
             assert response.status_code == 200, (name, response.json())

@@ -6,6 +6,7 @@ import zlib
 import factory
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from merchants.models import KYCStatus, KYCSubmission
@@ -57,6 +58,12 @@ def png_of(width: int, height: int, rgb: tuple[int, int, int] = (30, 110, 200)) 
         + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
     )
+
+
+def admin_page(obj, view: str = "change") -> str:
+    """The Django admin URL of `obj`'s page: `change` (for a KYC submission, its review), `delete`, or one of
+    the extra pages (`suspend`, `reactivate`, `approve`, `reject`, `next`, `document`, `document_preview`)."""
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_{view}", args=[obj.pk])
 
 
 def document(

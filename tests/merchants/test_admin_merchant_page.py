@@ -5,8 +5,8 @@ import pytest
 from django.core import mail
 
 from merchants.models import Merchant
-from tests.factories import AdminFactory, MerchantFactory, StaffFactory
-from tests.merchants.factories import KYCSubmissionFactory
+from tests.factories import AdminFactory, MerchantFactory
+from tests.merchants.factories import KYCSubmissionFactory, admin_page
 from tests.orders.factories import placed_order
 from tests.webhooks.platform import Platform, new_secret, order_created_event
 
@@ -15,72 +15,63 @@ pytestmark = pytest.mark.django_db
 MERCHANTS = "/admin/merchants/merchant/"
 
 
-def page_of(merchant) -> str:
-    return f"{MERCHANTS}{merchant.pk}/change/"
-
-
-@pytest.fixture
-def operator(client):
-    client.force_login(StaffFactory(groups=["Operators"]))
-    return client
-
-
 def test_an_operator_suspends_with_a_reason_and_reactivates(
-    operator, merchant, django_capture_on_commit_callbacks
+    staff_in, merchant, django_capture_on_commit_callbacks
 ):
-    page = operator.get(page_of(merchant)).content.decode()
-    assert f'href="{MERCHANTS}{merchant.pk}/suspend/"' in page and 'id="merchant-reactivate"' not in page
+    operator = staff_in("Operators")
+    page = operator.get(admin_page(merchant)).content.decode()
+    assert f'href="{admin_page(merchant, "suspend")}"' in page and 'id="merchant-reactivate"' not in page
 
-    form = operator.get(f"{MERCHANTS}{merchant.pk}/suspend/").content.decode()
+    form = operator.get(admin_page(merchant, "suspend")).content.decode()
     assert 'name="reason"' in form and 'data-decision="suspend"' in form
-    blank = operator.post(f"{MERCHANTS}{merchant.pk}/suspend/", {"reason": " "})
+    blank = operator.post(admin_page(merchant, "suspend"), {"reason": " "})
     assert "This field is required" in blank.content.decode()
     merchant.refresh_from_db()
     assert not merchant.is_suspended
 
     emails_before = len(mail.outbox)
     with django_capture_on_commit_callbacks(execute=True):
-        done = operator.post(f"{MERCHANTS}{merchant.pk}/suspend/", {"reason": "Counterfeit goods reported."})
-    assert done["Location"] == page_of(merchant)
+        done = operator.post(admin_page(merchant, "suspend"), {"reason": "Counterfeit goods reported."})
+    assert done["Location"] == admin_page(merchant)
     merchant.refresh_from_db()
     assert (merchant.is_active, merchant.suspension_reason) == (False, "Counterfeit goods reported.")
     assert "Counterfeit goods reported." in mail.outbox[emails_before].body
 
-    page = operator.get(page_of(merchant)).content.decode()
+    page = operator.get(admin_page(merchant)).content.decode()
     assert 'id="merchant-suspended"' in page and "Counterfeit goods reported." in page
     assert 'id="merchant-suspend"' not in page and 'id="merchant-reactivate"' in page
 
-    assert (
-        'data-decision="reactivate"' in operator.get(f"{MERCHANTS}{merchant.pk}/reactivate/").content.decode()
-    )
+    assert 'data-decision="reactivate"' in operator.get(admin_page(merchant, "reactivate")).content.decode()
     merchant.refresh_from_db()
     assert merchant.is_suspended  # asking is not doing
-    operator.post(f"{MERCHANTS}{merchant.pk}/reactivate/")
+    operator.post(admin_page(merchant, "reactivate"))
     merchant.refresh_from_db()
     assert merchant.is_active and not merchant.is_suspended
 
 
-def test_suspension_from_the_admin_refuses_the_merchants_webhooks(operator, merchant):
+def test_suspension_from_the_admin_refuses_the_merchants_webhooks(staff_in, merchant):
+    operator = staff_in("Operators")
     secret = new_secret()
     merchant.webhook_secrets.create(secret=secret)
-    operator.post(f"{MERCHANTS}{merchant.pk}/suspend/", {"reason": "Fraud review"})
+    operator.post(admin_page(merchant, "suspend"), {"reason": "Fraud review"})
     answer = Platform(merchant, secret).send(order_created_event())
     assert (answer.status_code, answer.json()["code"]) == (403, "merchant_suspended")
 
 
-def test_staff_without_suspend_merchant_see_no_buttons_and_cannot_suspend(client, merchant):
-    client.force_login(StaffFactory(groups=["KYC reviewers"]))
-    page = client.get(page_of(merchant)).content.decode()
+def test_staff_without_suspend_merchant_see_no_buttons_and_cannot_suspend(staff_in, merchant):
+    client = staff_in("KYC reviewers")
+    page = client.get(admin_page(merchant)).content.decode()
     assert 'id="merchant-suspend"' not in page
-    assert client.get(f"{MERCHANTS}{merchant.pk}/suspend/").status_code == 403
-    assert client.post(f"{MERCHANTS}{merchant.pk}/suspend/", {"reason": "x"}).status_code == 403
+    assert client.get(admin_page(merchant, "suspend")).status_code == 403
+    assert client.post(admin_page(merchant, "suspend"), {"reason": "x"}).status_code == 403
     merchant.refresh_from_db()
     assert merchant.is_active
 
 
-def test_a_pending_merchant_page_offers_its_kyc_review_not_suspension(operator):
+def test_a_pending_merchant_page_offers_its_kyc_review_not_suspension(staff_in):
+    operator = staff_in("Operators")
     submission = KYCSubmissionFactory()
-    page = operator.get(page_of(submission.merchant)).content.decode()
+    page = operator.get(admin_page(submission.merchant)).content.decode()
     assert f'href="/admin/merchants/kycsubmission/{submission.pk}/change/"' in page
     assert 'id="merchant-suspend"' not in page
 
@@ -96,8 +87,8 @@ def test_a_merchant_with_a_history_is_never_deleted(client, history):
         Platform(merchant, new_secret()).send(order_created_event())  # unsigned for it: recorded, refused
     client.force_login(AdminFactory())  # a superuser, who holds every permission
 
-    assert client.get(f"{MERCHANTS}{merchant.pk}/delete/").status_code == 403
-    assert "deletelink" not in client.get(page_of(merchant)).content.decode()
+    assert client.get(admin_page(merchant, "delete")).status_code == 403
+    assert "deletelink" not in client.get(admin_page(merchant)).content.decode()
     # Nor by deleting the merchant's user account.
     user_delete = client.post(f"/admin/accounts/user/{merchant.user.pk}/delete/", {"post": "yes"})
     assert user_delete.status_code in (200, 403)
@@ -107,7 +98,7 @@ def test_a_merchant_with_a_history_is_never_deleted(client, history):
 def test_a_merchant_without_a_history_can_be_deleted_from_its_page(client):
     merchant = MerchantFactory(pending=True)
     client.force_login(AdminFactory())
-    assert client.post(f"{MERCHANTS}{merchant.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert client.post(admin_page(merchant, "delete"), {"post": "yes"}).status_code == 302
     assert not Merchant.objects.filter(pk=merchant.pk).exists()
 
 

@@ -12,21 +12,17 @@ from django.utils import timezone
 
 from merchants.models import KYCStatus, KYCSubmission
 from tests.factories import StaffFactory
-from tests.merchants.factories import PDF_BYTES, PNG_BYTES, KYCSubmissionFactory, RejectedKYCSubmissionFactory
+from tests.merchants.factories import (
+    PDF_BYTES,
+    PNG_BYTES,
+    KYCSubmissionFactory,
+    RejectedKYCSubmissionFactory,
+    admin_page,
+)
 
 pytestmark = pytest.mark.django_db
 
 SUBMISSIONS = "/admin/merchants/kycsubmission/"
-
-
-def review_url(submission) -> str:
-    return f"{SUBMISSIONS}{submission.pk}/change/"
-
-
-@pytest.fixture
-def reviewer(client):
-    client.force_login(StaffFactory(groups=["KYC reviewers"]))
-    return client
 
 
 @pytest.fixture
@@ -51,7 +47,8 @@ def flashed(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
-def test_the_queue_is_the_default_view_oldest_first(reviewer, queue):
+def test_the_queue_is_the_default_view_oldest_first(staff_in, queue):
+    reviewer = staff_in("KYC reviewers")
     response = reviewer.get(SUBMISSIONS)
     assert response.status_code == 200
     assert listed(response) == [str(s.pk) for s in queue]
@@ -62,11 +59,12 @@ def test_the_queue_is_the_default_view_oldest_first(reviewer, queue):
     assert len(listed(reviewer.get(SUBMISSIONS + "?status=rejected"))) == 1
 
 
-def test_the_review_page_shows_the_fields_beside_an_inline_pdf(reviewer, queue):
+def test_the_review_page_shows_the_fields_beside_an_inline_pdf(staff_in, queue):
+    reviewer = staff_in("KYC reviewers")
     submission = queue[0]
-    page = reviewer.get(review_url(submission)).content.decode()
+    page = reviewer.get(admin_page(submission)).content.decode()
 
-    preview = f"{SUBMISSIONS}{submission.pk}/document/preview/"
+    preview = admin_page(submission, "document_preview")
     assert f'<iframe id="kyc-document-preview" class="kyc-document-frame" src="{preview}"' in page
     for value in (submission.legal_name, submission.registration_number, submission.tax_id):
         assert value in page
@@ -84,28 +82,30 @@ def test_the_review_page_shows_the_fields_beside_an_inline_pdf(reviewer, queue):
     assert inline["X-Content-Type-Options"] == "nosniff"
 
 
-def test_an_image_document_is_shown_as_an_image(reviewer):
+def test_an_image_document_is_shown_as_an_image(staff_in):
+    reviewer = staff_in("KYC reviewers")
     submission = KYCSubmissionFactory(
         document=ContentFile(PNG_BYTES, name="document"), document_content_type="image/png"
     )
-    page = reviewer.get(review_url(submission)).content.decode()
+    page = reviewer.get(admin_page(submission)).content.decode()
     assert (
         f'<img id="kyc-document-preview" class="kyc-document-image" src="{SUBMISSIONS}{submission.pk}' in page
     )
-    assert reviewer.get(f"{SUBMISSIONS}{submission.pk}/document/preview/")["Content-Type"] == "image/png"
+    assert reviewer.get(admin_page(submission, "document_preview"))["Content-Type"] == "image/png"
 
 
-def test_approve_asks_for_confirmation_then_opens_the_next_in_queue(reviewer, queue):
+def test_approve_asks_for_confirmation_then_opens_the_next_in_queue(staff_in, queue):
+    reviewer = staff_in("KYC reviewers")
     first, second, _ = queue
-    confirm = reviewer.get(f"{SUBMISSIONS}{first.pk}/approve/")
+    confirm = reviewer.get(admin_page(first, "approve"))
     assert confirm.status_code == 200
     assert 'data-decision="approve"' in confirm.content.decode()
     first.refresh_from_db()
     assert first.status == KYCStatus.SUBMITTED  # looking at the question decides nothing
 
-    done = reviewer.post(f"{SUBMISSIONS}{first.pk}/approve/")
+    done = reviewer.post(admin_page(first, "approve"))
 
-    assert done.status_code == 302 and done["Location"] == review_url(second)
+    assert done.status_code == 302 and done["Location"] == admin_page(second)
     first.refresh_from_db()
     first.merchant.refresh_from_db()
     assert (first.status, first.merchant.is_active) == (KYCStatus.APPROVED, True)
@@ -114,47 +114,51 @@ def test_approve_asks_for_confirmation_then_opens_the_next_in_queue(reviewer, qu
     ]
 
 
-def test_reject_needs_a_reason_then_opens_the_next_in_queue(reviewer, queue):
+def test_reject_needs_a_reason_then_opens_the_next_in_queue(staff_in, queue):
+    reviewer = staff_in("KYC reviewers")
     first, second, _ = queue
-    form = reviewer.get(f"{SUBMISSIONS}{first.pk}/reject/").content.decode()
+    form = reviewer.get(admin_page(first, "reject")).content.decode()
     assert 'name="reason"' in form and 'data-decision="reject"' in form
 
-    blank = reviewer.post(f"{SUBMISSIONS}{first.pk}/reject/", {"reason": ""})
+    blank = reviewer.post(admin_page(first, "reject"), {"reason": ""})
     assert blank.status_code == 200 and "This field is required" in blank.content.decode()
     first.refresh_from_db()
     assert first.status == KYCStatus.SUBMITTED
 
-    done = reviewer.post(f"{SUBMISSIONS}{first.pk}/reject/", {"reason": "The tax id does not match."})
-    assert done["Location"] == review_url(second)
+    done = reviewer.post(admin_page(first, "reject"), {"reason": "The tax id does not match."})
+    assert done["Location"] == admin_page(second)
     first.refresh_from_db()
     assert (first.status, first.rejection_reason) == (KYCStatus.REJECTED, "The tax id does not match.")
 
 
-def test_the_last_decision_returns_to_an_empty_queue(reviewer):
+def test_the_last_decision_returns_to_an_empty_queue(staff_in):
+    reviewer = staff_in("KYC reviewers")
     only = KYCSubmissionFactory()
-    done = reviewer.post(f"{SUBMISSIONS}{only.pk}/approve/")
+    done = reviewer.post(admin_page(only, "approve"))
     assert done["Location"] == SUBMISSIONS
     assert flashed(done)[-1].endswith("The KYC queue is empty.")
     assert listed(reviewer.get(SUBMISSIONS)) == []
 
 
-def test_next_in_queue_skips_to_the_oldest_other_submission(reviewer, queue):
+def test_next_in_queue_skips_to_the_oldest_other_submission(staff_in, queue):
+    reviewer = staff_in("KYC reviewers")
     first, second, third = queue
-    assert reviewer.get(f"{SUBMISSIONS}{first.pk}/next/")["Location"] == review_url(second)
-    assert reviewer.get(f"{SUBMISSIONS}{second.pk}/next/")["Location"] == review_url(first)
-    assert reviewer.get(f"{SUBMISSIONS}next/")["Location"] == review_url(first)
+    assert reviewer.get(admin_page(first, "next"))["Location"] == admin_page(second)
+    assert reviewer.get(admin_page(second, "next"))["Location"] == admin_page(first)
+    assert reviewer.get(f"{SUBMISSIONS}next/")["Location"] == admin_page(first)
 
 
-def test_a_decided_submission_is_read_only_and_cannot_be_deleted(reviewer):
+def test_a_decided_submission_is_read_only_and_cannot_be_deleted(staff_in):
+    reviewer = staff_in("KYC reviewers")
     decided = RejectedKYCSubmissionFactory()
-    page = reviewer.get(review_url(decided)).content.decode()
+    page = reviewer.get(admin_page(decided)).content.decode()
     assert 'id="kyc-approve"' not in page and 'id="kyc-reject"' not in page
     assert "Rejected" in page and decided.rejection_reason in page
 
-    assert reviewer.post(f"{SUBMISSIONS}{decided.pk}/approve/")["Location"] == review_url(decided)
+    assert reviewer.post(admin_page(decided, "approve"))["Location"] == admin_page(decided)
     decided.refresh_from_db()
     assert decided.status == KYCStatus.REJECTED
-    assert reviewer.get(f"{SUBMISSIONS}{decided.pk}/delete/").status_code == 403
+    assert reviewer.get(admin_page(decided, "delete")).status_code == 403
     assert "delete_selected" not in reviewer.get(SUBMISSIONS + "?status=all").content.decode()
 
 
@@ -168,19 +172,19 @@ def test_a_staff_member_without_approve_kyc_can_look_but_not_decide(client, queu
     client.force_login(looker)
     submission = queue[0]
 
-    page = client.get(review_url(submission)).content.decode()
+    page = client.get(admin_page(submission)).content.decode()
     assert 'id="kyc-document-preview"' in page
     assert 'id="kyc-approve"' not in page and 'id="kyc-reject"' not in page
-    assert client.get(f"{SUBMISSIONS}{submission.pk}/approve/").status_code == 403
-    assert client.post(f"{SUBMISSIONS}{submission.pk}/reject/", {"reason": "x"}).status_code == 403
+    assert client.get(admin_page(submission, "approve")).status_code == 403
+    assert client.post(admin_page(submission, "reject"), {"reason": "x"}).status_code == 403
     assert 'value="approve_kyc"' not in client.get(SUBMISSIONS).content.decode()
     submission.refresh_from_db()
     assert submission.status == KYCStatus.SUBMITTED
 
 
-def test_staff_without_kyc_view_permission_cannot_open_documents(client, queue):
-    client.force_login(StaffFactory(groups=["Operators"]))
+def test_staff_without_kyc_view_permission_cannot_open_documents(staff_in, queue):
+    client = staff_in("Operators")
     submission = queue[0]
-    assert client.get(review_url(submission)).status_code == 403
-    assert client.get(f"{SUBMISSIONS}{submission.pk}/document/preview/").status_code == 403
-    assert client.get(f"{SUBMISSIONS}{submission.pk}/document/").status_code == 403
+    assert client.get(admin_page(submission)).status_code == 403
+    assert client.get(admin_page(submission, "document_preview")).status_code == 403
+    assert client.get(admin_page(submission, "document")).status_code == 403
