@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
-from .models import KYCStatus, KYCSubmission, Merchant, WebhookSecret
+from .models import KYC_APPLICANT_FIELDS, KYCStatus, KYCSubmission, Merchant, WebhookSecret
 
 
 class MerchantMeSerializer(serializers.ModelSerializer):
@@ -47,12 +47,7 @@ class KYCSubmissionSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "status",
-            "legal_name",
-            "registration_number",
-            "tax_id",
-            "country",
-            "address",
-            "contact_phone",
+            *KYC_APPLICANT_FIELDS,
             "document_content_type",
             "document_url",
             "rejection_reason",
@@ -110,6 +105,10 @@ class KYCRejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="Told to the merchant.")
 
 
+class MerchantSuspendSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Told to the merchant (emailed).")
+
+
 class AdminMerchantSerializer(serializers.ModelSerializer):
     """A merchant in the admin lists, with its latest KYC submission (null before the first)."""
 
@@ -125,6 +124,8 @@ class AdminMerchantSerializer(serializers.ModelSerializer):
             "kyc_status",
             "is_active",
             "activated_at",
+            "suspended_at",
+            "suspension_reason",
             "created_at",
             "latest_kyc",
         ]

@@ -62,6 +62,12 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # the outbox is the record of what was sent to whom
+
+    def has_retry_notification_permission(self, request):
+        return request.user.has_perm("notifications.retry_notification")
+
     @admin.display(description="context")
     def masked_context(self, obj):
         return format_html(
@@ -96,14 +102,17 @@ class NotificationAdmin(admin.ModelAdmin):
                 continue
         return retried, queryset.count() - retried
 
-    @admin.action(description="Retry selected failed notifications")
+    @admin.action(description="Retry selected failed notifications", permissions=["retry_notification"])
     def retry_failed(self, request, queryset):
         retried, skipped = self._retry(queryset, status=NotificationStatus.FAILED, force=False)
         self.message_user(
             request, f"{retried} notification(s) queued again; {skipped} skipped (not failed).", messages.INFO
         )
 
-    @admin.action(description="Send selected outcome-unknown notifications again (they may arrive twice)")
+    @admin.action(
+        description="Send selected outcome-unknown notifications again (they may arrive twice)",
+        permissions=["retry_notification"],
+    )
     def force_retry_outcome_unknown(self, request, queryset):
         retried, skipped = self._retry(queryset, status=NotificationStatus.OUTCOME_UNKNOWN, force=True)
         self.message_user(

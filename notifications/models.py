@@ -57,6 +57,7 @@ class Broadcast(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("send_broadcast", "Can send broadcasts")]
 
     def __str__(self):
         return f"Broadcast to {self.audience} at {self.created_at:%Y-%m-%d %H:%M}"
@@ -99,6 +100,7 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("retry_notification", "Can retry failed notifications")]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["channel", "status"]),

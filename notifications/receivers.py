@@ -9,7 +9,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from accounts.signals import otp_issued, password_reset_requested, registration_attempted
-from merchants.signals import kyc_decided
+from merchants.signals import kyc_decided, merchant_suspension_changed
 from orders.signals import order_placed, order_status_changed
 
 from .models import Channel
@@ -120,15 +120,25 @@ def on_order_status_changed(sender, order, event=None, previous_status=None, **k
         )
 
 
+def _email_merchant(merchant, *, template: str, reason: str) -> None:
+    if merchant.user.email:
+        notification_create(
+            channel=Channel.EMAIL,
+            recipient=merchant.user.email,
+            template=template,
+            context={"company_name": merchant.company_name, "reason": reason or ""},
+        )
+
+
 @receiver(kyc_decided, dispatch_uid="notifications.kyc_decided")
 def on_kyc_decided(sender, merchant, approved, reason="", **kwargs):
-    if not merchant.user.email:
-        return
-    notification_create(
-        channel=Channel.EMAIL,
-        recipient=merchant.user.email,
-        template="kyc_approved" if approved else "kyc_rejected",
-        context={"company_name": merchant.company_name, "reason": reason or ""},
+    _email_merchant(merchant, template="kyc_approved" if approved else "kyc_rejected", reason=reason)
+
+
+@receiver(merchant_suspension_changed, dispatch_uid="notifications.merchant_suspension_changed")
+def on_merchant_suspension_changed(sender, merchant, suspended, reason="", **kwargs):
+    _email_merchant(
+        merchant, template="merchant_suspended" if suspended else "merchant_reactivated", reason=reason
     )
 
 

@@ -16,9 +16,9 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-from accounts.permissions import IsAdmin
 from core.errors import ApiError
 from core.parsers import JSONParser
+from core.permissions import StaffPermission
 
 from .errors import NotificationError
 from .models import Channel, DeliveryStatus, Notification, NotificationStatus
@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 
 class AdminNotificationListView(GenericAPIView):
-    permission_classes = [IsAdmin]
+    permission_classes = [StaffPermission.of("notifications.view_notification")]
     serializer_class = NotificationSerializer
     filter_backends = []
 
@@ -60,7 +60,7 @@ class AdminNotificationListView(GenericAPIView):
 
 
 class AdminNotificationRetryView(GenericAPIView):
-    permission_classes = [IsAdmin]
+    permission_classes = [StaffPermission.of("notifications.retry_notification")]
     serializer_class = NotificationSerializer
 
     @extend_schema(
@@ -84,7 +84,9 @@ class AdminNotificationRetryView(GenericAPIView):
 
 
 class AdminBroadcastListView(GenericAPIView):
-    permission_classes = [IsAdmin]
+    permission_classes = [
+        StaffPermission.of("notifications.view_broadcast", POST="notifications.send_broadcast")
+    ]
     serializer_class = BroadcastSerializer
     filter_backends = []
 
@@ -109,7 +111,7 @@ class AdminBroadcastListView(GenericAPIView):
 
 
 class AdminBroadcastDetailView(GenericAPIView):
-    permission_classes = [IsAdmin]
+    permission_classes = [StaffPermission.of("notifications.view_broadcast")]
     serializer_class = BroadcastSerializer
 
     @extend_schema(operation_id="admin_broadcasts_retrieve", responses=BroadcastSerializer)

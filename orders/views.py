@@ -7,8 +7,9 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsActiveMerchant, IsAdmin, IsCustomer
+from accounts.permissions import IsActiveMerchant, IsCustomer
 from core.filters import UTCIsoDateTimeFilter
+from core.permissions import StaffPermission
 
 from .lifecycle import OrderStatus
 from .models import EventSource, Order
@@ -160,7 +161,7 @@ class OrderCancelView(APIView):
 
 
 class OrderStatusView(APIView):
-    permission_classes = [IsActiveMerchant | IsAdmin]
+    permission_classes = [IsActiveMerchant | StaffPermission.of("orders.change_order")]
 
     @extend_schema(
         operation_id="orders_set_status",

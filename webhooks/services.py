@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
+from accounts.errors import AccountError
 from core.errors import ApiError
 from core.exceptions import error_body
 from merchants.models import Merchant
@@ -222,6 +223,8 @@ def _delivery_process(
     *, merchant: Merchant, secrets: list[str], delivery: WebhookDelivery, headers: dict, body: bytes
 ):
     _delivery_authenticate(secrets=secrets, headers=headers, body=body)
+    if merchant.is_suspended:
+        raise ApiError(AccountError.MERCHANT_SUSPENDED, "The merchant's account is suspended.", status=403)
     if not merchant.is_active:
         raise ApiError(
             WebhookError.MERCHANT_INACTIVE, "The merchant's account is not active (KYC).", status=403
