@@ -6,7 +6,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import password_reset, services
+from . import password_reset, services, tasks
 from .auth_serializers import (
     DetailSerializer,
     LoginInputSerializer,
@@ -148,7 +148,7 @@ class OTPRequestView(_EmailedCodeRequestView):
     answer = "If an unverified account uses this email, a new code is on its way."
 
     def queue(self, *, email):
-        services.otp_request(email=email)
+        tasks.otp_request(email=email)
 
 
 class LoginView(_AnonymousView):
@@ -257,7 +257,7 @@ class PasswordResetView(_EmailedCodeRequestView):
     answer_status = status.HTTP_202_ACCEPTED
 
     def queue(self, *, email):
-        password_reset.password_reset_request(email=email)
+        tasks.password_reset_request(email=email)
 
 
 _RESET_CODE_ERRORS = {

@@ -12,19 +12,11 @@ from rest_framework import serializers
 from . import refresh_tokens
 from .models import CodePurpose, User
 from .one_time_codes import code_issue, code_redeem, code_requested
-from .services import task_publish_after_commit
 from .signals import password_reset_requested
 
 
-def password_reset_request(*, email: str) -> None:
-    """Queue a reset code for `email`; what happens next never shows in the answer."""
-    from .tasks import password_reset_send  # tasks import this module
-
-    task_publish_after_commit(password_reset_send, email=email)
-
-
 def password_reset_request_fulfil(*, email: str) -> None:
-    """The work behind `password_reset_request`: a fresh code, emailed, for a known active account."""
+    """The work behind `tasks.password_reset_request`: a fresh code, emailed, for a known active account."""
     code_requested(email=email, purpose=CodePurpose.PASSWORD_RESET)
     user = User.objects.by_email(email).filter(is_active=True).first()
     if user is None:

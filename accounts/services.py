@@ -2,7 +2,7 @@
 
 Nothing here tells a caller whether an email has an account: registering a taken email answers like a new
 one (the owner is emailed instead), codes behave alike for unknown emails (`one_time_codes`), and asking for
-a code does its work after the response (`tasks`).
+a code does its work after the response (`tasks.otp_request`).
 """
 
 import logging
@@ -97,33 +97,13 @@ def user_register(
     return user
 
 
-def otp_request(*, email: str) -> None:
-    """Send a new code to an unverified account. Says nothing about whether the account exists: the work
-    runs in a task after the response (`tasks.otp_request_send`)."""
-    from .tasks import otp_request_send  # tasks import this module
-
-    task_publish_after_commit(otp_request_send, email=_email_normalize(email))
-
-
 def otp_request_fulfil(*, email: str) -> None:
-    """The work behind `otp_request`: a fresh code for an active, unverified account; nothing otherwise."""
+    """The work behind `tasks.otp_request`: a fresh code for an active, unverified account; nothing otherwise."""
     code_requested(email=email, purpose=CodePurpose.VERIFY_EMAIL)
     user = User.objects.by_email(email).filter(is_active=True).first()
     if user is None or user.is_email_verified:
         return
     otp_issue(user=user)
-
-
-def task_publish_after_commit(task, **kwargs) -> None:
-    """Queue `task` once the current transaction commits; a broker outage is logged, never answered."""
-
-    def publish():
-        try:
-            task.delay(**kwargs)
-        except Exception:  # the answer was already decided: the email is simply not sent
-            logger.exception("Could not queue %s", task.name)
-
-    transaction.on_commit(publish)
 
 
 def otp_verify(*, email: str, code: str) -> User:
