@@ -1,12 +1,16 @@
 """The admin dashboard's figures, composed from the selectors of the apps that own them."""
 
 from merchants.selectors import merchant_awaiting_kyc_count
-from notifications.selectors import notification_failed_count
+from notifications.selectors import (
+    notification_failed_count,
+    notification_outcome_unknown_count,
+    notification_undelivered_sms_count,
+)
 from orders.selectors import order_count_by_status, order_revenue_by_currency
 
 
 def dashboard_figures() -> dict:
-    """Orders by status, revenue by currency, the KYC queue and failed notifications."""
+    """Orders by status, revenue by currency, the KYC queue, and messages that need an operator."""
     by_status = order_count_by_status()
     return {
         "orders_total": sum(by_status.values()),
@@ -14,4 +18,6 @@ def dashboard_figures() -> dict:
         "revenue_by_currency": order_revenue_by_currency(),
         "merchants_awaiting_kyc": merchant_awaiting_kyc_count(),
         "failed_notifications": notification_failed_count(),
+        "outcome_unknown_notifications": notification_outcome_unknown_count(),
+        "undelivered_sms": notification_undelivered_sms_count(),
     }

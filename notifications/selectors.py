@@ -23,6 +23,11 @@ def notification_failed_count() -> int:
     return Notification.objects.filter(status=NotificationStatus.FAILED).count()
 
 
+def notification_outcome_unknown_count() -> int:
+    """For the admin dashboard: messages that may or may not have gone out, waiting for an operator."""
+    return Notification.objects.filter(status=NotificationStatus.OUTCOME_UNKNOWN).count()
+
+
 def notification_undelivered_sms_count() -> int:
     """For the admin dashboard: SMS the provider accepted but whose delivery report says they never reached
     the handset (failed or rejected by the mobile network)."""

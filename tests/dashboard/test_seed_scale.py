@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, Max
 
-from dashboard.management.commands._scale_plan import SCALES
 from catalog.models import Category, Product
+from dashboard.management.commands._scale_plan import SCALES
 from notifications.models import Notification
 from orders.models import Order, OrderItem, TrackingEvent
 from orders.services import order_place
