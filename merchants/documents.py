@@ -1,13 +1,17 @@
 """KYC documents leave private storage only through here, for the API and the Django admin alike.
 
-The file is read through the field's storage (`merchants.models.private_storage`), so moving documents to
-another store (S3) changes nothing here.
+The file is read through the field's storage (the "private" store of settings.STORAGES, `core.storage`), so
+moving documents to another store (S3) changes nothing here.
 """
 
 import mimetypes
 
 from django.http import FileResponse, Http404
 
+from core.errors import ApiError
+from core.storage import STORAGE_ERRORS
+
+from .errors import MerchantError
 from .models import KYCSubmission
 
 
@@ -18,6 +22,12 @@ def kyc_document_response(submission: KYCSubmission, *, inline: bool = False) ->
         handle = submission.document.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
+    except STORAGE_ERRORS as exc:  # the store is unreachable: the document exists, try again later
+        raise ApiError(
+            MerchantError.STORAGE_UNAVAILABLE,
+            "The document store cannot be reached; try again shortly.",
+            status=503,
+        ) from exc
     extension = mimetypes.guess_extension(submission.document_content_type) or ""
     response = FileResponse(
         handle,

@@ -11,3 +11,4 @@ class MerchantError(StrEnum):
     MERCHANT_ALREADY_SUSPENDED = "merchant_already_suspended"
     MERCHANT_NOT_SUSPENDED = "merchant_not_suspended"
     LAST_SECRET = "last_secret"
+    STORAGE_UNAVAILABLE = "storage_unavailable"

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from core.phone import ParsedPhoneNumberModelField
+from core.storage import private_storage_for_field
 
 
 class KYCStatus(models.TextChoices):
@@ -68,7 +69,8 @@ class Merchant(models.Model):
 
 
 class PrivateStorage(FileSystemStorage):
-    """Storage for KYC documents: under PRIVATE_MEDIA_ROOT (outside MEDIA_ROOT), never served by a public URL.
+    """The KYC documents' store before object storage (kept because migration 0001 names it); documents now
+    live in the "private" store of settings.STORAGES (`core.storage`), local or S3, never at a public URL.
 
     The location is read from settings when first used, so migrations do not freeze a machine's path.
     """
@@ -79,9 +81,6 @@ class PrivateStorage(FileSystemStorage):
 
     def url(self, name):
         raise ValueError("Private files have no public URL; serve them through an authorised view.")
-
-
-private_storage = PrivateStorage()
 
 
 def _kyc_upload_to(instance, filename):
@@ -103,7 +102,7 @@ class KYCSubmission(models.Model):
     country = models.CharField(max_length=2)
     address = models.TextField()
     contact_phone = ParsedPhoneNumberModelField()
-    document = models.FileField(storage=private_storage, upload_to=_kyc_upload_to)
+    document = models.FileField(storage=private_storage_for_field, upload_to=_kyc_upload_to)
     document_content_type = models.CharField(max_length=50)
     status = models.CharField(max_length=16, choices=KYCStatus.choices, default=KYCStatus.SUBMITTED)
     rejection_reason = models.TextField(blank=True)

@@ -14,3 +14,6 @@ def staff_in(client):
         return client
 
     return sign_in
+
+
+from tests.core.s3 import s3_server, s3_storages  # noqa: F401, E402 (fixtures)

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+import requests
 from django.conf import settings
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
@@ -94,3 +95,22 @@ def test_no_api_answer_ever_holds_a_public_url_of_a_document(admin_client):
         # Every document URL the API hands out is an authorised view: nothing without credentials.
         assert APIClient().get(document_url).status_code == 401
         assert bearer_client(PendingMerchantFactory().user).get(document_url).status_code in (403, 404)
+
+
+def test_on_object_storage_a_document_lives_in_the_private_bucket_and_streams_only_through_the_api(
+    admin_client, s3_storages
+):
+    merchant, client = resubmitted_as_png()
+    latest = merchant.kyc_submissions.order_by("-submitted_at").first()
+
+    assert f"private/{latest.document.name}" in s3_storages.keys(s3_storages.private)
+    assert s3_storages.keys(s3_storages.public) == set()
+    # The bucket itself answers nobody without credentials (no public URL exists to hand out).
+    anonymous = requests.get(
+        f"{s3_storages.server.endpoint_url}/{s3_storages.private}/private/{latest.document.name}", timeout=5
+    )
+    assert anonymous.status_code == 403
+    response = admin_client.get(url(merchant))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PNG_BYTES
+    assert client.get(url(merchant)).status_code == 403
