@@ -4,6 +4,7 @@ review page, webhook secrets (never their value). The pages themselves are in `a
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, quote
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 
 from . import admin_pages
@@ -18,6 +19,13 @@ from .admin_pages import (
 from .models import KYC_APPLICANT_FIELDS, KYCStatus, KYCSubmission, Merchant, WebhookSecret
 
 PREVIEWABLE = {"application/pdf": "pdf", "image/png": "image", "image/jpeg": "image"}
+
+try:  # django-csp sets the site's Content-Security-Policy; the review page must frame our own document view.
+    from csp.decorators import csp_update
+
+    frames_own_views = csp_update({"frame-src": ["'self'"]})
+except ImportError:  # without django-csp there is no policy to widen
+    frames_own_views = None
 
 
 class ExtraPages:
@@ -264,6 +272,7 @@ class KYCSubmissionAdmin(ExtraPages, ApproveKYCPermission, admin.ModelAdmin):
     def document_link(self, obj):
         return _document_link(obj)
 
+    @method_decorator(frames_own_views or (lambda view: view))
     def change_view(self, request, object_id, form_url="", extra_context=None):
         submission = KYCSubmission.objects.select_related("merchant").filter(pk=object_id).first()
         extra = {}

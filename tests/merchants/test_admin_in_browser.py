@@ -5,6 +5,7 @@ suspends and reactivates a merchant. Screenshots go to test-artifacts/.
 Driven with Playwright's Python API against the system Chromium (no browser download).
 """
 
+import importlib.util
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -12,7 +13,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.test import override_settings
 from django.utils import timezone
+from pytest_django.live_server_helper import LiveServer
 
 from merchants.models import KYCStatus, KYCSubmission
 from tests.factories import TEST_PASSWORD, MerchantFactory, StaffFactory
@@ -47,13 +50,52 @@ def width(request):
     return request.param
 
 
+# A policy as strict as production's (when django-csp is installed): the pages must work under it.
+STRICT_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+
+
+POLICY_ACTIVE = importlib.util.find_spec("csp") is not None
+
+
+@pytest.fixture(scope="module")
+def live_server(django_db_setup, django_db_blocker):
+    """pytest-django's `live_server`, but this module's own, started under the strict policy: a server builds
+    its middleware when it starts, so the session-wide one cannot take the policy on later. (pytest-django
+    still adds its host to ALLOWED_HOSTS around each test, as for its own.)"""
+    policy = {}
+    if POLICY_ACTIVE:
+        policy = {
+            "MIDDLEWARE": [*settings.MIDDLEWARE, "csp.middleware.CSPMiddleware"],
+            "CONTENT_SECURITY_POLICY": STRICT_POLICY,
+        }
+    with django_db_blocker.unblock(), override_settings(**policy):
+        server = LiveServer("localhost")
+        yield server
+        server.stop()
+
+
 @pytest.fixture
 def page(chromium, width):
     context = chromium.new_context(viewport=VIEWPORTS[width])
     tab = context.new_page()
     tab.set_default_timeout(15_000)
+    violations = []
+    tab.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     yield tab
     context.close()
+    assert not violations, violations
 
 
 def screenshot(page, name: str, width: str) -> None:
@@ -97,7 +139,9 @@ def test_a_reviewer_works_the_kyc_queue(page, width, live_server):
     sign_in(page, live_server, StaffFactory(groups=["KYC reviewers"]))
 
     # The queue is the default view, oldest first.
-    page.goto(f"{live_server.url}/admin/merchants/kycsubmission/")
+    queue = page.goto(f"{live_server.url}/admin/merchants/kycsubmission/")
+    if POLICY_ACTIVE:
+        assert "default-src 'none'" in queue.headers["content-security-policy"]
     rows = page.locator("#result_list tbody tr")
     assert rows.count() == 2
     assert "Duka Bora Limited" in rows.nth(0).inner_text()

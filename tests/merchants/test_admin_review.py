@@ -188,3 +188,21 @@ def test_staff_without_kyc_view_permission_cannot_open_documents(staff_in, queue
     assert client.get(admin_page(submission)).status_code == 403
     assert client.get(admin_page(submission, "document_preview")).status_code == 403
     assert client.get(admin_page(submission, "document")).status_code == 403
+
+
+def test_under_a_strict_content_security_policy_the_review_page_may_frame_its_document(staff_in, settings):
+    pytest.importorskip("csp", reason="django-csp sets the policy")
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "csp.middleware.CSPMiddleware"]
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {"default-src": ["'none'"], "frame-ancestors": ["'none'"]}
+    }
+    reviewer = staff_in("KYC reviewers")
+    submission = KYCSubmissionFactory()
+
+    page = reviewer.get(admin_page(submission))
+    assert "frame-src 'self'" in page["Content-Security-Policy"]
+    preview = reviewer.get(admin_page(submission, "document_preview"))
+    assert "frame-ancestors 'self'" in preview["Content-Security-Policy"]  # its own, not the site's
+    assert "default-src 'none'" in preview["Content-Security-Policy"]
+    # Everywhere else the site's policy stands.
+    assert "frame-src" not in reviewer.get("/admin/merchants/kycsubmission/")["Content-Security-Policy"]
