@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Index expressions with operator classes (trigram indexes behind `icontains` searches); harmless on SQLite.
+    "django.contrib.postgres",
     # third party
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
