@@ -31,13 +31,23 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import orders as orders_bench  # noqa: E402
-from bench.harness import Request, Server, bench_env, load, manage, write_report  # noqa: E402
+from bench.harness import (  # noqa: E402
+    Request,
+    Server,
+    _proc_stat,
+    bench_env,
+    load,
+    manage,
+    server_cpu_seconds,
+    write_report,
+)
 
 PORT = int(os.environ.get("BENCH_PORT", "8170"))
 ONE_CLIENT_REQUESTS = int(os.environ.get("BENCH_REQUESTS", "60"))
 RPS_REQUESTS = int(os.environ.get("BENCH_RPS_REQUESTS", "160"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+PHASE_SECONDS = float(os.environ.get("BENCH_PHASE_SECONDS", "15"))
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/ordertrail_scale_medium"
 
 
@@ -109,6 +119,8 @@ def fixtures() -> dict:
         "since": (newest.created_at - timedelta(days=30)).isoformat(),
         "until": (newest.created_at - timedelta(days=2)).isoformat(),
         "customer_email": customer.email,
+        "week_ago": str((newest.created_at - timedelta(days=7)).date()),
+        "tomorrow": str((newest.created_at + timedelta(days=1)).date()),
     }
 
 
@@ -157,12 +169,15 @@ def endpoints(f: dict) -> list[Endpoint]:
         Endpoint("django_admin_orders", "django_admin", "/admin/orders/order/", 500, s),
         Endpoint("django_admin_orders_status", "django_admin", "/admin/orders/order/?status__exact=shipped", 500, s),
         Endpoint("django_admin_orders_merchant", "django_admin", f"/admin/orders/order/?merchant__id__exact={f['merchant_id']}", 500, s),
+        Endpoint("django_admin_orders_last_week", "django_admin", _qs("/admin/orders/order/", created_at__gte=f["week_ago"], created_at__lt=f["tomorrow"]), 500, s),
         Endpoint("django_admin_orders_search", "django_admin", _qs("/admin/orders/order/", q=f["order_number"]), 500, s),
         Endpoint("django_admin_notifications", "django_admin", "/admin/notifications/notification/", 500, s),
         Endpoint("django_admin_notifications_failed", "django_admin", "/admin/notifications/notification/?status__exact=failed", 500, s),
+        Endpoint("django_admin_notifications_template", "django_admin", "/admin/notifications/notification/?template=otp", 500, s),
         Endpoint("django_admin_notifications_search", "django_admin", _qs("/admin/notifications/notification/", q=f["order_number"]), 500, s),
         Endpoint("django_admin_deliveries", "django_admin", "/admin/webhooks/webhookdelivery/", 500, s),
-        Endpoint("django_admin_deliveries_refused", "django_admin", "/admin/webhooks/webhookdelivery/?status_code__exact=401", 500, s),
+        Endpoint("django_admin_deliveries_refused", "django_admin", "/admin/webhooks/webhookdelivery/?status_code=401", 500, s),
+        Endpoint("django_admin_deliveries_event", "django_admin", "/admin/webhooks/webhookdelivery/?event_type=order.cancelled", 500, s),
         Endpoint("django_admin_deliveries_search", "django_admin", _qs("/admin/webhooks/webhookdelivery/", q=f["order_number"]), 500, s),
         Endpoint("django_admin_products", "django_admin", "/admin/catalog/product/", 500, s),
         Endpoint("django_admin_products_inactive", "django_admin", "/admin/catalog/product/?is_active__exact=0", 500, s),
@@ -185,6 +200,49 @@ def explain(endpoint: Endpoint) -> dict:
     with QueryPlans() as plans:
         response = client.get(endpoint.path, headers=headers)
     return {"status": response.status_code, **plans.summary()}
+
+
+def _backend_cpu() -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend connected to the bench database (the server's)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        pids = [pid for (pid,) in cursor.fetchall()]
+    return {pid: stat[2] for pid in pids if (stat := _proc_stat(str(pid)))}
+
+
+def measure(server: Server, endpoint: Endpoint) -> dict:
+    """Warm up, then one client (latencies and CPU per request), then 16 connections (req/s).
+
+    Fewer requests for slow endpoints, so each phase stays near PHASE_SECONDS. CPU per request is the
+    gunicorn tree's plus the bench database's backends' (parallel query workers are not counted): what a
+    request costs whatever the neighbours do, so a shared machine's latencies can be read against it.
+    """
+    request = Request("GET", endpoint.path, headers=endpoint.headers)
+    same = lambda i: request  # noqa: E731
+    warm = load("warmup", port=PORT, requests=same, total=WORKERS * 4, concurrency=1)
+    seconds = max(warm.p50_ms, 1) / 1000
+    one_total = max(15, min(ONE_CLIENT_REQUESTS, int(PHASE_SECONDS / seconds)))
+    app_before, db_before = server_cpu_seconds(server), _backend_cpu()
+    load_before = os.getloadavg()[0]
+    one = load(endpoint.name, port=PORT, requests=same, total=one_total, concurrency=1)
+    app_after, db_after = server_cpu_seconds(server), _backend_cpu()
+    db = sum(cpu - db_before.get(pid, 0.0) for pid, cpu in db_after.items())
+    app = (app_after["app"] - app_before["app"]) if app_before and app_after else 0.0
+    many_total = max(CONCURRENCY * 2, min(RPS_REQUESTS, int(PHASE_SECONDS * WORKERS / seconds)))
+    many = load(endpoint.name, port=PORT, requests=same, total=many_total, concurrency=CONCURRENCY)
+    return {
+        "one_client": one,
+        "concurrent": many,
+        "cpu_ms_per_request": {
+            "app": round(app * 1000 / one_total, 2),
+            "db": round(db * 1000 / one_total, 2),
+        },
+        "load_average": round((load_before + os.getloadavg()[0]) / 2, 1),
+    }
 
 
 def main() -> None:
@@ -229,35 +287,17 @@ def main() -> None:
 
     timings = {}
     if not args.no_load:
-        with Server(port=PORT, workers=WORKERS, env=env):
+        with Server(port=PORT, workers=WORKERS, env=env) as server:
             load(
                 "warmup", port=PORT, requests=lambda i: Request("GET", "/healthz/"), total=200, concurrency=8
             )
-            for endpoint in chosen:
-                request = Request("GET", endpoint.path, headers=endpoint.headers)
-                load(
-                    "warmup",
-                    port=PORT,
-                    requests=lambda i, request=request: request,
-                    total=WORKERS * 8,
-                    concurrency=WORKERS * 2,
+            for endpoint in [Endpoint("healthz", "floor", "/healthz/", None), *chosen]:
+                timings[endpoint.name] = measure(server, endpoint)
+                one, many = timings[endpoint.name]["one_client"], timings[endpoint.name]["concurrent"]
+                print(
+                    f"{endpoint.name}: p95 {one.p95_ms} ms (goal {endpoint.goal_p95_ms}), "
+                    f"{timings[endpoint.name]['cpu_ms_per_request']} CPU ms, {many.rps} req/s"
                 )
-                one = load(
-                    endpoint.name,
-                    port=PORT,
-                    requests=lambda i, request=request: request,
-                    total=ONE_CLIENT_REQUESTS,
-                    concurrency=1,
-                )
-                many = load(
-                    endpoint.name,
-                    port=PORT,
-                    requests=lambda i, request=request: request,
-                    total=RPS_REQUESTS,
-                    concurrency=CONCURRENCY,
-                )
-                timings[endpoint.name] = {"one_client": one, "concurrent": many}
-                print(f"{endpoint.name}: p95 {one.p95_ms} ms (goal {endpoint.goal_p95_ms}), {many.rps} req/s")
 
     summary = []
     for endpoint in chosen:
@@ -284,6 +324,8 @@ def main() -> None:
                     n for code, n in timing["concurrent"].status_counts.items() if not code.startswith("2")
                 ),
                 goal_met=None if endpoint.goal_p95_ms is None else one.p95_ms <= endpoint.goal_p95_ms,
+                cpu_ms=timing["cpu_ms_per_request"],
+                load_average=timing["load_average"],
             )
         summary.append(row)
     report = {
@@ -297,22 +339,33 @@ def main() -> None:
         },
         "rows": {name: n for name, n in sorted(rows.items()) if n >= 1000},
         "fixtures": {k: v for k, v in f.items() if k not in {"merchant", "customer", "admin", "session"}},
+        "healthz": timings.get("healthz"),
         "summary": summary,
         "plans": plans,
         "timings": timings,
     }
     write_report("scale-large" if rows.get("orders_order", 0) >= 500_000 else "scale-medium", report)
-    print_table(summary)
+    print_table(summary, timings.get("healthz"))
 
 
-def print_table(summary: list[dict]) -> None:
-    print("\n| endpoint | queries | p50 | p95 | p99 | req/s (16) | goal p95 | met | seq scans |")
-    print("|---|---|---|---|---|---|---|---|---|")
+def print_table(summary: list[dict], healthz: dict | None) -> None:
+    if healthz:
+        one = healthz["one_client"]
+        print(
+            f"\n/healthz/ in the same run: p50 {one.p50_ms} ms, p95 {one.p95_ms} ms "
+            f"(load average {healthz['load_average']} on {os.cpu_count()} cores)"
+        )
+    print(
+        "\n| endpoint | queries | p50 ms | p95 ms | p99 ms | req/s (16) | CPU ms app+db | goal p95 | met | seq scans |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in summary:
         met = {True: "yes", False: "**no**", None: "-"}[r.get("goal_met")]
+        cpu = f"{r['cpu_ms']['app']}+{r['cpu_ms']['db']}" if r.get("cpu_ms") else "-"
         print(
             f"| {r['endpoint']} | {r['queries']} | {r.get('p50_ms', '-')} | {r.get('p95_ms', '-')} | "
-            f"{r.get('p99_ms', '-')} | {r.get('rps_16', '-')} | {r['goal_p95_ms'] or '-'} | {met} | "
+            f"{r.get('p99_ms', '-')} | {r.get('rps_16', '-')} | "
+            f"{cpu} | {r['goal_p95_ms'] or '-'} | {met} | "
             f"{', '.join(r['seq_scans_on_large_tables']) or '-'} |"
         )
 
