@@ -4,6 +4,7 @@ import itertools
 
 import pytest
 
+from catalog.admin import ProductAdmin
 from catalog.models import Category
 from core.pagination import DeepPagePaginator
 from tests.conftest import bearer_client
@@ -106,3 +107,28 @@ def test_a_deep_page_reads_the_same_rows_in_the_same_order_and_queries(
     for page, expected in zip((1, 3, 9), plain, strict=True):
         with django_assert_num_queries(2):  # COUNT + the page, deferred or not
             assert api_client.get(PRODUCTS, {"page_size": 4, "page": page}).json() == expected
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"is_active__exact": "1"}, {"q": "galaxy"}, {"q": "Shop"}],
+    ids=["all", "active", "search", "merchant"],
+)
+def test_the_django_admin_changelist(
+    shop, admin_user, client, django_assert_num_queries, monkeypatch, params
+):
+    client.force_login(admin_user)
+    # the session, the user, COUNT, the full COUNT, the page with merchants and categories, the currencies
+    # (filter), and for a search the merchants whose name matches
+    expected = 6 + (1 if "q" in params else 0)
+    for per_page in (2, 100):
+        monkeypatch.setattr(ProductAdmin, "list_per_page", per_page)
+        assert_list_queries(
+            django_assert_num_queries,
+            client,
+            "/admin/catalog/product/",
+            expected,
+            grow=lambda: stock_products(shop, 30),
+            params=params,
+            page_sizes=(None,),
+        )
