@@ -1,5 +1,5 @@
 """Indexes for 200,000 customers (issue 18): newest first, and trigrams behind the admin's search. Built
-concurrently on PostgreSQL; on the large seed_scale data set this migration takes about 15 s."""
+concurrently on PostgreSQL; on the large seed_scale data set this migration takes about 25 s (2 cores shared with other work)."""
 
 import django.contrib.postgres.indexes
 import django.db.models.functions.text

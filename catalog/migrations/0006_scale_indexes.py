@@ -1,6 +1,6 @@
 """Indexes for a catalog of 100,000 products (issue 18): the public list newest first and by price, and
 trigrams behind `?search=`. Built concurrently on PostgreSQL (the table keeps taking writes); on the large
-seed_scale data set this migration takes about 10 s."""
+seed_scale data set this migration takes about 20 s (2 cores shared with other work)."""
 
 import django.contrib.postgres.indexes
 import django.db.models.functions.text
