@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, Max
 
-from catalog.management.commands._scale_rows import SCALES
+from catalog.management.commands._scale_plan import SCALES
 from catalog.models import Category, Product
 from notifications.models import Notification
 from orders.models import Order, OrderItem, TrackingEvent

@@ -32,6 +32,7 @@ from notifications.models import Notification
 from orders.models import Order, OrderItem, OrderNumber, TrackingEvent
 from webhooks.models import WebhookDelivery
 
+from . import _scale_plan as plan
 from . import _scale_rows as rows
 from ._scale_copy import TableCopy, indexes_deferred
 from .seed_demo import Command as SeedDemo
@@ -56,7 +57,7 @@ class Command(BaseCommand):
     help = "Fill an empty PostgreSQL database with a platform at scale (seed_scale --scale large|medium)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", choices=sorted(rows.SCALES), default="medium")
+        parser.add_argument("--scale", choices=sorted(plan.SCALES), default="medium")
         parser.add_argument("--seed", type=int, default=2024, help="random seed (same seed, same data)")
         parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 
@@ -69,14 +70,14 @@ class Command(BaseCommand):
                 "(createdb ordertrail_scale && DATABASE_URL=... manage.py migrate)."
             )
         self.progress = not no_progress
-        self.sizes = rows.SCALES[scale]
+        self.sizes = plan.SCALES[scale]
         started = time.monotonic()
         self.phases: dict[str, float] = {}
         self.now = timezone.now()
         self.now_ts = self.now.timestamp()
         self.rng = random.Random(seed)
         self.ids = rows.Ids(random.Random(seed + 1))
-        self.shapes = rows.Shapes(seed=seed + 2, sizes=self.sizes, now=self.now_ts)
+        self.shapes = plan.Shapes(seed=seed + 2, sizes=self.sizes, now=self.now_ts)
         User = get_user_model()
         Merchant, Secret = merchant_model(), webhook_secret_model()
         models_ = [
@@ -188,7 +189,7 @@ class Command(BaseCommand):
                     nodes=nodes,
                     slug_to_id=slug_to_id,
                     merchant_ids=[mid for mid, _, _ in self.merchants],
-                    weights=rows.merchant_weights(sizes),
+                    weights=plan.merchant_weights(sizes),
                     total=sizes.products,
                     now=self.now_ts,
                     out=self.products,
@@ -203,8 +204,8 @@ class Command(BaseCommand):
         # requested totals, taken from the newest orders.
         notes, deliveries = [], []
         for index, shape in enumerate(self.shapes):
-            notes.append(rows.notification_count(shape))
-            deliveries.append(rows.delivery_count(shape, index))
+            notes.append(plan.notification_count(shape))
+            deliveries.append(plan.delivery_count(shape, index))
         writer = rows.OrderWriter(
             rng=self.rng,
             ids=self.ids,
@@ -212,8 +213,8 @@ class Command(BaseCommand):
             merchants=self.merchants,
             products=self.products,
             admin_email=ADMIN_EMAIL,
-            notify_from=rows.newest_covering(notes, sizes.notifications),
-            deliver_from=rows.newest_covering(deliveries, sizes.deliveries),
+            notify_from=plan.newest_covering(notes, sizes.notifications),
+            deliver_from=plan.newest_covering(deliveries, sizes.deliveries),
             now=self.now_ts,
         )
         copies = {
