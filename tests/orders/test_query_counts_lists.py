@@ -114,3 +114,23 @@ def test_the_admin_search_finds_an_order_by_number_or_tracking_code_in_any_case(
         page = client.get("/admin/orders/order/", {"q": term}).content.decode()
         assert order.order_number in page
         assert "1 result" in page
+
+
+@pytest.mark.postgres
+def test_above_the_threshold_the_admin_pages_by_the_planners_estimate_without_counting(
+    shop, admin_user, client, monkeypatch
+):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    from core.pagination import EstimatedCountPaginator
+
+    client.force_login(admin_user)
+    monkeypatch.setattr(EstimatedCountPaginator, "exact_up_to", 0)
+    with CaptureQueriesContext(db) as queries:
+        response = client.get("/admin/orders/order/")
+
+    assert response.status_code == 200
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert any(s.startswith("EXPLAIN") for s in sql)
+    assert not any("COUNT(" in s for s in sql)
