@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("catalog", "0006_scale_indexes"),  # creates the pg_trgm extension
+        ("catalog", "0007_scale_indexes"),  # creates the pg_trgm extension
         ("orders", "0004_order_merchant_in_merchants_app"),
     ]
 

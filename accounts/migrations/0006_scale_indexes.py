@@ -14,8 +14,8 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("accounts", "0004_move_merchant_models_to_merchants"),
-        ("catalog", "0006_scale_indexes"),  # creates the pg_trgm extension
+        ("accounts", "0005_externalidentity"),
+        ("catalog", "0007_scale_indexes"),  # creates the pg_trgm extension
     ]
 
     operations = [

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("catalog", "0005_product_merchant_in_merchants_app"),
+        ("catalog", "0006_product_thumbnail"),
     ]
 
     operations = [
