@@ -12,7 +12,7 @@ from catalog.management.commands._scale_plan import SCALES
 from catalog.models import Category, Product
 from notifications.models import Notification
 from orders.models import Order, OrderItem, TrackingEvent
-from orders.services import order_place
+from orders.placement import order_place
 from webhooks.models import WebhookDelivery
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
