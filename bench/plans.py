@@ -75,8 +75,11 @@ class QueryPlans:
             for node in _walk(document["Plan"])
             if node["Node Type"] == "Seq Scan" and self.rows.get(node["Relation Name"], 0) >= self.large_rows
         ]
+        top = document["Plan"]
         return {
             "ms": round(document.get("Execution Time", 0.0), 3),
+            # Pages touched: the work a query does, whatever the machine's load does to its time.
+            "buffers": top.get("Shared Hit Blocks", 0) + top.get("Shared Read Blocks", 0),
             "planning_ms": round(document.get("Planning Time", 0.0), 3),
             "seq_scans": seq_scans,
             "plan": _compact(document["Plan"]),
@@ -87,6 +90,7 @@ class QueryPlans:
         return {
             "queries": len(self.queries),
             "db_ms": round(sum(q["ms"] for q in explained), 3),
+            "buffers": sum(q["buffers"] for q in explained),
             "seq_scans_on_large_tables": [
                 {**scan, "sql": q["sql"]} for q in explained for scan in q["seq_scans"]
             ],

@@ -309,6 +309,7 @@ def main() -> None:
             "status": plan["status"],
             "queries": plan["queries"],
             "db_ms": plan["db_ms"],
+            "db_buffers": plan["buffers"],
             "seq_scans_on_large_tables": sorted({s["table"] for s in plan["seq_scans_on_large_tables"]}),
             "goal_p95_ms": endpoint.goal_p95_ms,
         }

@@ -76,12 +76,15 @@ class Order(models.Model):
             models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="order_status_known"),
         ]
         indexes = [
-            # A merchant's list, newest first in the list's exact order, whole or by status (a page deep in
-            # 300,000 orders walks the index, no sort); a status and a date range use the same ones.
-            models.Index(fields=["merchant", "-created_at", "-order_number"], name="order_merchant_newest"),
+            # Counting a merchant's orders by status reads this narrow index only.
+            models.Index(fields=["merchant", "status"]),
+            # A merchant's list in its exact order (a date range and a status use it too). With the id and
+            # the status included, a page deep in 300,000 orders finds its ids in this index alone (see
+            # core.pagination.DeepPagePaginator).
             models.Index(
-                fields=["merchant", "status", "-created_at", "-order_number"],
-                name="order_merchant_status_newest",
+                fields=["merchant", "-created_at", "-order_number"],
+                include=["id", "status"],
+                name="order_merchant_newest",
             ),
             models.Index(fields=["customer", "-created_at"]),
             # The dashboard's counts by status and revenue by currency read this index only.

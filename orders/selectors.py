@@ -40,20 +40,29 @@ def order_events(*, order: Order) -> QuerySet[TrackingEvent]:
     return order.events.order_by("occurred_at", "id")
 
 
-def order_count_by_status() -> dict[str, int]:
+def order_totals() -> list[dict]:
+    """`{status, currency, orders, amount}` for every status and currency present, in ONE pass over an index
+    holding exactly these columns (`order_status_revenue`: no table read even at a million orders). The
+    dashboard's counts and revenue are both derived from it."""
+    return list(
+        Order.objects.order_by()
+        .values("status", "currency")
+        .annotate(orders=Count("*"), amount=Sum("total_amount"))
+    )
+
+
+def order_count_by_status(*, totals: list[dict] | None = None) -> dict[str, int]:
     """How many orders are in each status, every status listed (0 when none)."""
     by_status = dict.fromkeys(OrderStatus.values, 0)
-    for row in Order.objects.order_by().values("status").annotate(n=Count("id")):
-        by_status[row["status"]] = row["n"]
+    for row in order_totals() if totals is None else totals:
+        by_status[row["status"]] += row["orders"]
     return by_status
 
 
-def order_revenue_by_currency() -> dict:
+def order_revenue_by_currency(*, totals: list[dict] | None = None) -> dict:
     """The sum of order totals per currency; orders that ended badly earned nothing and are left out."""
-    return {
-        row["currency"]: row["total"]
-        for row in Order.objects.exclude(status__in=BAD_END_STATUSES)
-        .order_by("currency")
-        .values("currency")
-        .annotate(total=Sum("total_amount"))
-    }
+    revenue: dict = {}
+    for row in sorted(order_totals() if totals is None else totals, key=lambda row: row["currency"]):
+        if row["status"] not in BAD_END_STATUSES:
+            revenue[row["currency"]] = revenue.get(row["currency"], 0) + row["amount"]
+    return revenue

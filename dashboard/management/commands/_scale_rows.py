@@ -15,11 +15,11 @@ from bisect import bisect
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from catalog.management.commands.seed_demo import BRANDS, PRICE_RANGES, QUALIFIERS
 from orders.lifecycle import OrderStatus
 from orders.models import TRACKING_CODE_ALPHABET
 
 from ._scale_plan import HOUR, SPAN_DAYS, Shape
-from .seed_demo import BRANDS, PRICE_RANGES, QUALIFIERS
 
 DOMAIN = "scale.ordertrail.local"
 FIRST_NAMES = [

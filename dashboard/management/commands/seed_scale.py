@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from catalog.management.commands.seed_demo import Command as SeedDemo
 from catalog.models import Category, Product
 from catalog.services import category_tree_changed
 from notifications.models import Notification
@@ -35,7 +36,6 @@ from webhooks.models import WebhookDelivery
 from . import _scale_plan as plan
 from . import _scale_rows as rows
 from ._scale_copy import TableCopy, indexes_deferred
-from .seed_demo import Command as SeedDemo
 
 ADMIN_EMAIL = f"admin@{rows.DOMAIN}"
 ADMIN_PASSWORD = "ordertrail-admin"
