@@ -75,6 +75,7 @@ class ProfileSerializer(serializers.ModelSerializer):
             "last_name",
             "phone_number",
             "default_shipping_address",
+            "language",
         ]
         read_only_fields = ["id", "email", "account_type"]
 

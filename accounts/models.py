@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from core.languages import Language
 from core.phone import ParsedPhoneNumberModelField
 
 from .managers import UserManager, email_canonical, validate_email_canonical_length
@@ -31,6 +32,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     last_name = models.CharField(max_length=150, blank=True)
     phone_number = ParsedPhoneNumberModelField(blank=True)
     default_shipping_address = models.TextField(blank=True)
+    # The language messages about the user's orders are written in; blank: DEFAULT_LANGUAGE.
+    language = models.CharField(max_length=2, choices=Language.choices, blank=True)
     is_email_verified = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)

@@ -156,8 +156,8 @@ def user_logout(*, user: User, refresh: str) -> None:
 
 
 def user_profile_update(*, user: User, data: dict) -> User:
-    """Change the editable profile fields (names, phone, default shipping address)."""
-    editable = {"first_name", "last_name", "phone_number", "default_shipping_address"}
+    """Change the editable profile fields (names, phone, default shipping address, language)."""
+    editable = {"first_name", "last_name", "phone_number", "default_shipping_address", "language"}
     fields = [name for name in data if name in editable]
     for name in fields:
         value = data[name]

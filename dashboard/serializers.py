@@ -6,6 +6,12 @@ from rest_framework import serializers
 class DashboardSerializer(serializers.Serializer):
     orders_total = serializers.IntegerField()
     orders_by_status = serializers.DictField(child=serializers.IntegerField())
+    orders_by_payment_status = serializers.DictField(
+        child=serializers.IntegerField(), help_text="unpaid, paid, partially_refunded, refunded"
+    )
+    orders_awaiting_refund = serializers.IntegerField(
+        help_text="Cancelled or returned orders still paid or partially refunded: money to give back."
+    )
     revenue_by_currency = serializers.DictField(
         child=serializers.DecimalField(max_digits=16, decimal_places=2),
         help_text="Sum of order totals per currency, cancelled and returned orders excluded.",

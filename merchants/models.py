@@ -39,6 +39,11 @@ class Merchant(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     suspension_reason = models.TextField(blank=True)
+    # The business's public support contact, shown on its orders' tracking pages (never the customer's).
+    support_email = models.EmailField(blank=True)
+    support_phone = ParsedPhoneNumberModelField(blank=True)
+    # Whether a new order placed through the API is emailed to the merchant's account address.
+    new_order_emails = models.BooleanField(default=True)
 
     class Meta:
         db_table = "accounts_merchant"

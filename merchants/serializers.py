@@ -7,14 +7,38 @@ from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
+from core.phone import ParsedPhoneNumberField
+
 from .models import KYC_APPLICANT_FIELDS, KYCStatus, KYCSubmission, Merchant, WebhookSecret
 
 
 class MerchantMeSerializer(serializers.ModelSerializer):
+    support_phone = serializers.CharField(read_only=True, help_text="E.164, or empty when not set.")
+
     class Meta:
         model = Merchant
-        fields = ["id", "company_name", "kyc_status", "is_active"]
+        fields = [
+            "id",
+            "company_name",
+            "kyc_status",
+            "is_active",
+            "support_email",
+            "support_phone",
+            "new_order_emails",
+        ]
         read_only_fields = fields
+
+
+class MerchantContactSerializer(serializers.Serializer):
+    """`PATCH /merchants/me/`: the public support contact shown on tracking pages, and new-order emails."""
+
+    support_email = serializers.EmailField(required=False, allow_blank=True, help_text="Empty clears it.")
+    support_phone = ParsedPhoneNumberField(
+        required=False, allow_blank=True, help_text="E.164, e.g. +254712345678; empty clears it."
+    )
+    new_order_emails = serializers.BooleanField(
+        required=False, help_text="Email each new order placed through the API to the account's address."
+    )
 
 
 class KYCSubmitSerializer(serializers.Serializer):

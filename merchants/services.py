@@ -31,6 +31,24 @@ def merchant_create(*, user: User, company_name: str) -> Merchant:
     return Merchant.objects.create(user=user, company_name=company_name)
 
 
+def merchant_update_contact(
+    *, merchant: Merchant, support_email=None, support_phone=None, new_order_emails: bool | None = None
+) -> Merchant:
+    """Set the merchant's public support contact (empty clears) and whether new orders are emailed to it;
+    what is not given stays."""
+    given = {
+        "support_email": support_email,
+        "support_phone": support_phone,
+        "new_order_emails": new_order_emails,
+    }
+    changed = [name for name, value in given.items() if value is not None]
+    for name in changed:
+        setattr(merchant, name, given[name])
+    if changed:
+        merchant.save(update_fields=changed)
+    return merchant
+
+
 def _already_submitted(merchant: Merchant) -> ApiError:
     if merchant.kyc_status == KYCStatus.APPROVED:
         detail = "Your KYC is already approved."

@@ -29,6 +29,7 @@ from .serializers import (
     KYCStateSerializer,
     KYCSubmissionSerializer,
     KYCSubmitSerializer,
+    MerchantContactSerializer,
     MerchantMeSerializer,
     MerchantSuspendSerializer,
     WebhookSecretCreatedSerializer,
@@ -40,6 +41,7 @@ from .services import (
     kyc_submit,
     merchant_reactivate,
     merchant_suspend,
+    merchant_update_contact,
     webhook_secret_delete,
     webhook_secret_rotate,
 )
@@ -61,12 +63,33 @@ NOT_PERMITTED = OpenApiResponse(
 )
 
 
+BAD_CONTACT = OpenApiResponse(description="`validation_error`: a bad email or phone number")
+
+
 class MerchantMeView(APIView):
-    permission_classes = [IsMerchant]
+    def get_permissions(self):
+        # Reading the profile is allowed before KYC approval; changing it is a merchant action like any other.
+        return [IsActiveMerchant()] if self.request.method == "PATCH" else [IsMerchant()]
 
     @extend_schema(tags=["merchants"], responses=MerchantMeSerializer, summary="The merchant's profile")
     def get(self, request):
         return Response(MerchantMeSerializer(request.user.merchant).data)
+
+    @extend_schema(
+        tags=["merchants"],
+        summary="Set the public support contact (shown on tracking pages) and new-order emails",
+        request=MerchantContactSerializer,
+        responses={
+            200: MerchantMeSerializer,
+            400: BAD_CONTACT,
+            403: OpenApiResponse(description="`kyc_required`"),
+        },
+    )
+    def patch(self, request):
+        serializer = MerchantContactSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        merchant = merchant_update_contact(merchant=request.user.merchant, **serializer.validated_data)
+        return Response(MerchantMeSerializer(merchant).data)
 
 
 class MerchantKYCView(APIView):

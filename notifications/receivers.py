@@ -1,16 +1,25 @@
 """What the other apps' events mean for the outbox. Signals are sent inside the transaction of the change,
 so the rows written here commit (or roll back) with it; tasks are published on commit.
+
+Messages about an order are written in its `language` (the customer's); the new-order emails in the
+platform's DEFAULT_LANGUAGE (admins) or the merchant account's language. Each row's context holds the facts
+as they were at the change (raw values; `messages` formats them when sending).
 """
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.urls import reverse
 
 from accounts.signals import otp_issued, password_reset_requested, registration_attempted
 from merchants.signals import kyc_decided, merchant_suspension_changed
-from orders.signals import order_placed, order_status_changed
+from orders.models import OrderSource
+from orders.payments import PaymentStatus
+from orders.signals import order_estimate_changed, order_payment_changed, order_placed, order_status_changed
 
 from .models import Channel
 from .services import notification_create, notifications_create_many
@@ -21,7 +30,9 @@ def _tracking_url(order) -> str:
 
 
 def _order_context(order) -> dict:
+    """What any message about the order may say (number, total, estimate, link), in the customer's language."""
     return {
+        "language": order.language,
         "order_number": order.order_number,
         "tracking_code": order.tracking_code,
         "tracking_url": _tracking_url(order),
@@ -31,8 +42,44 @@ def _order_context(order) -> dict:
         "total_amount": str(order.total_amount),
         "currency": order.currency,
         "status": order.status,
-        "status_label": order.get_status_display().lower(),
+        "payment_status": order.payment_status,
+        "estimated_delivery": str(order.estimated_delivery) if order.estimated_delivery else None,
         "source": order.source,
+    }
+
+
+def _order_details(order, *, language: str) -> dict:
+    """A new order in full for the people who handle it: lines, customer, address, time, admin link."""
+    return {
+        **_order_context(order),
+        "language": language,
+        "email": order.email,
+        "shipping_address": order.shipping_address,
+        "placed_at": order.created_at.isoformat(),
+        "admin_url": settings.PUBLIC_BASE_URL + reverse("admin:orders_order_change", args=[order.pk]),
+        "items": [
+            {
+                "name": line.name,
+                "sku": line.sku,
+                "quantity": line.quantity,
+                "unit_price": str(line.unit_price),
+                "line_total": str(line.line_total),
+            }
+            for line in order.items.all()
+        ],
+    }
+
+
+def _merchant_new_order_email(order) -> dict | None:
+    """The merchant's copy of a new order placed through the API (its own platform's orders it knows)."""
+    merchant = order.merchant
+    if order.source != OrderSource.API or not merchant.new_order_emails or not merchant.user.email:
+        return None
+    return {
+        "channel": Channel.EMAIL,
+        "recipient": merchant.user.email,
+        "template": "order_placed_merchant",
+        "context": _order_details(order, language=merchant.user.language or settings.DEFAULT_LANGUAGE),
     }
 
 
@@ -77,7 +124,8 @@ def on_user_deleted(sender, instance, **kwargs):
 
 @receiver(order_placed, dispatch_uid="notifications.order_placed")
 def on_order_placed(sender, order, **kwargs):
-    """One SMS to the buyer, one email per admin: written with one INSERT, one publish per channel."""
+    """One SMS to the buyer, one email per admin, and the merchant's copy of an API order: written with one
+    INSERT, one publish per channel."""
     context = _order_context(order)
     rows = []
     if order.phone_number:
@@ -89,12 +137,56 @@ def on_order_placed(sender, order, **kwargs):
                 "context": context,
             }
         )
-    rows.extend(
-        {"channel": Channel.EMAIL, "recipient": email, "template": "order_placed_admin", "context": context}
-        for email in admin_notification_emails()
-    )
+    admin_emails = admin_notification_emails()
+    if admin_emails:
+        details = _order_details(order, language=settings.DEFAULT_LANGUAGE)
+        rows.extend(
+            {
+                "channel": Channel.EMAIL,
+                "recipient": email,
+                "template": "order_placed_admin",
+                "context": details,
+            }
+            for email in admin_emails
+        )
+    merchant_email = _merchant_new_order_email(order)
+    if merchant_email is not None:
+        rows.append(merchant_email)
     if rows:
         notifications_create_many(rows=rows, order=order)
+
+
+@receiver(order_payment_changed, dispatch_uid="notifications.order_payment_changed")
+def on_order_payment_changed(sender, order, event, **kwargs):
+    """The customer hears of a payment or a refund by SMS; never of `unpaid` (a reversal is the merchant's
+    to explain)."""
+    if order.payment_status == PaymentStatus.UNPAID or not order.phone_number:
+        return
+    notification_create(
+        channel=Channel.SMS,
+        recipient=str(order.phone_number),
+        template="order_payment_changed",
+        context={**_order_context(order), "reference": event.reference},
+        order=order,
+    )
+
+
+@receiver(order_estimate_changed, dispatch_uid="notifications.order_estimate_changed")
+def on_order_estimate_changed(sender, order, event, previous_estimate=None, **kwargs):
+    """A new estimate alone is worth an SMS only as a delay: later by a day or more than the one the customer
+    was given (a first estimate, or an earlier one, is on the tracking page and in the next message)."""
+    new = order.estimated_delivery
+    if previous_estimate is None or new is None or new - previous_estimate < timedelta(days=1):
+        return
+    if not order.phone_number:
+        return
+    notification_create(
+        channel=Channel.SMS,
+        recipient=str(order.phone_number),
+        template="order_estimate_changed",
+        context={**_order_context(order), "previous_estimate": str(previous_estimate)},
+        order=order,
+    )
 
 
 @receiver(order_status_changed, dispatch_uid="notifications.order_status_changed")

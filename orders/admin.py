@@ -1,4 +1,5 @@
-"""Django admin for orders: read-mostly; every status change goes through `order_status_report`."""
+"""Django admin for orders: read-mostly; every status change goes through `order_status_report`, every
+payment status change through `order_payment_report`."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -10,8 +11,10 @@ from core.errors import ApiError
 from core.pagination import EstimatedCountPaginator
 
 from .lifecycle import OrderStatus
-from .models import EventSource, Order, OrderItem, TrackingEvent
-from .services import order_status_report
+from .limits import PAYMENT_REFERENCE_MAX_LENGTH
+from .models import EventSource, Order, OrderEvent, OrderItem, TrackingEvent
+from .payments import PaymentStatus
+from .services import order_payment_report, order_status_report
 
 
 class OrderItemInline(admin.TabularInline):
@@ -25,13 +28,15 @@ class OrderItemInline(admin.TabularInline):
         return False
 
 
-class TrackingEventInline(admin.TabularInline):
-    model = TrackingEvent
-    fields = ["occurred_at", "status", "location", "note", "source", "actor"]
-    readonly_fields = fields
+class _HistoryInline(admin.TabularInline):
+    """An order's history, oldest first: written by the services only, never edited here."""
+
     ordering = ["occurred_at", "id"]
     extra = 0
     can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -40,10 +45,59 @@ class TrackingEventInline(admin.TabularInline):
         return False
 
 
+class TrackingEventInline(_HistoryInline):
+    model = TrackingEvent
+    fields = ["occurred_at", "status", "location", "note", "source", "actor"]
+
+
+class OrderEventInline(_HistoryInline):
+    model = OrderEvent
+    verbose_name_plural = "Payment and delivery estimate history"
+    fields = [
+        "occurred_at",
+        "type",
+        "payment_status",
+        "reference",
+        "estimated_delivery",
+        "note",
+        "source",
+        "actor",
+    ]
+
+
 class SetStatusForm(forms.Form):
     status = forms.ChoiceField(choices=OrderStatus.choices)
     location = forms.CharField(max_length=200, required=False)
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class SetPaymentStatusForm(forms.Form):
+    payment_status = forms.ChoiceField(choices=PaymentStatus.choices)
+    reference = forms.CharField(
+        max_length=PAYMENT_REFERENCE_MAX_LENGTH, required=False, help_text="E.g. an M-Pesa receipt number."
+    )
+
+
+# The bulk actions: what each asks for, says and does to one order.
+ACTIONS = {
+    "set_status": {
+        "form": SetStatusForm,
+        "title": "Change order status",
+        "intro": "Each order moves only where its lifecycle allows; the others are reported and left as they are.",
+        "submit": "Change status",
+        "done": "{n} order(s) moved to {status}.",
+        "apply": order_status_report,
+    },
+    "set_payment_status": {
+        "form": SetPaymentStatusForm,
+        "title": "Record payment status",
+        "intro": "Each order's payment moves only where the payment rules allow (no refund before a "
+        "payment); the others are reported and left as they are.",
+        "submit": "Record payment status",
+        "done": "{n} order(s) now {payment_status}.",
+        "apply": order_payment_report,
+    },
+}
 
 
 @admin.register(Order)
@@ -51,6 +105,7 @@ class OrderAdmin(admin.ModelAdmin):
     list_display = [
         "order_number",
         "status",
+        "payment_status",
         "merchant",
         "customer_name",
         "total_amount",
@@ -59,13 +114,19 @@ class OrderAdmin(admin.ModelAdmin):
     ]
     # A million rows (issue 18): no date hierarchy (it reads the distinct years and months of every row), a
     # date filter instead; counts estimated above 10,000; every filter and the search go through an index.
-    list_filter = ["status", "source", "merchant", ("created_at", admin.DateFieldListFilter)]
+    list_filter = [
+        "status",
+        "payment_status",
+        "source",
+        "merchant",
+        ("created_at", admin.DateFieldListFilter),
+    ]
     list_select_related = ["merchant"]
     search_fields = ["order_number", "tracking_code", "external_id", "customer_name", "email", "phone_number"]
     paginator = EstimatedCountPaginator
     show_full_result_count = False
-    inlines = [OrderItemInline, TrackingEventInline]
-    actions = ["set_status"]
+    inlines = [OrderItemInline, TrackingEventInline, OrderEventInline]
+    actions = ["set_status", "set_payment_status"]
     readonly_fields = [
         "id",
         "order_number",
@@ -77,6 +138,9 @@ class OrderAdmin(admin.ModelAdmin):
         "external_id",
         "currency",
         "total_amount",
+        "payment_status",
+        "estimated_delivery",
+        "language",
         "idempotency_key",
         "stock_restored",
         "created_at",
@@ -94,14 +158,25 @@ class OrderAdmin(admin.ModelAdmin):
                     "merchant",
                     "source",
                     "external_id",
+                    "estimated_delivery",
                 ]
             },
         ),
         (
             "Customer",
-            {"fields": ["customer", "customer_name", "phone_number", "email", "shipping_address", "note"]},
+            {
+                "fields": [
+                    "customer",
+                    "customer_name",
+                    "phone_number",
+                    "email",
+                    "shipping_address",
+                    "note",
+                    "language",
+                ]
+            },
         ),
-        ("Money", {"fields": ["total_amount", "currency"]}),
+        ("Money", {"fields": ["total_amount", "currency", "payment_status"]}),
         ("Bookkeeping", {"fields": ["idempotency_key", "stock_restored", "created_at", "updated_at"]}),
     ]
 
@@ -126,24 +201,29 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description="Change status of selected orders…", permissions=["change"])
     def set_status(self, request, queryset):
-        form = SetStatusForm(request.POST if "apply" in request.POST else None)
+        return self._report_on_each(request, queryset, "set_status")
+
+    @admin.action(description="Record payment status of selected orders…", permissions=["change"])
+    def set_payment_status(self, request, queryset):
+        return self._report_on_each(request, queryset, "set_payment_status")
+
+    def _report_on_each(self, request, queryset, action: str):
+        """Ask for what to report (an intermediate page), then report it on each selected order through its
+        service; an order the rules refuse is named with the reason and left as it is."""
+        spec = ACTIONS[action]
+        form = spec["form"](request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
-            moved, refused = 0, []
+            applied, refused = 0, []
             for order in queryset.order_by("created_at"):
                 try:
-                    order_status_report(
-                        order=order,
-                        status=form.cleaned_data["status"],
-                        location=form.cleaned_data["location"],
-                        note=form.cleaned_data["note"],
-                        actor=request.user,
-                        source=EventSource.ADMIN,
+                    spec["apply"](
+                        order=order, actor=request.user, source=EventSource.ADMIN, **form.cleaned_data
                     )
-                    moved += 1
+                    applied += 1
                 except ApiError as error:
                     refused.append(f"{order.order_number}: {error.detail}")
-            if moved:
-                self.message_user(request, f"{moved} order(s) moved to {form.cleaned_data['status']}.")
+            if applied:
+                self.message_user(request, spec["done"].format(n=applied, **form.cleaned_data))
             for reason in refused:
                 self.message_user(request, reason, level=messages.WARNING)
             return None
@@ -152,7 +232,10 @@ class OrderAdmin(admin.ModelAdmin):
             "admin/orders/order/set_status.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "Change order status",
+                "title": spec["title"],
+                "intro": spec["intro"],
+                "submit": spec["submit"],
+                "action": action,
                 "opts": self.model._meta,
                 "orders": queryset,
                 "form": form,

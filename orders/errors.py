@@ -11,3 +11,4 @@ class OrderError(StrEnum):
     ORDER_NOT_EDITABLE = "order_not_editable"
     NOT_CANCELLABLE = "not_cancellable"
     INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
+    INVALID_PAYMENT_TRANSITION = "invalid_payment_transition"

@@ -4,7 +4,7 @@ placement services read these; where a column holds the value, the limit is the 
 
 from decimal import Decimal
 
-from .models import Order, OrderItem, TrackingEvent
+from .models import Order, OrderEvent, OrderItem, TrackingEvent
 
 
 def _max_length(model, field: str) -> int:
@@ -39,6 +39,7 @@ NOTE_MAX_LENGTH = 2000
 CANCEL_REASON_MAX_LENGTH = 1000
 PLATFORM_CANCEL_REASON_MAX_LENGTH = 2000
 LOCATION_MAX_LENGTH = _max_length(TrackingEvent, "location")
+PAYMENT_REFERENCE_MAX_LENGTH = _max_length(OrderEvent, "reference")
 
 
 def order_total_fits(total: Decimal) -> bool:

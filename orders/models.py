@@ -9,9 +9,11 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 
+from core.languages import Language, default_language
 from core.phone import ParsedPhoneNumberModelField
 
 from .lifecycle import OrderStatus
+from .payments import PaymentStatus
 
 TRACKING_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O/1/I: read aloud, typed from an SMS
 
@@ -52,6 +54,12 @@ class Order(models.Model):
     note = models.TextField(blank=True)
     currency = models.CharField(max_length=3, default=settings.DEFAULT_CURRENCY)
     total_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    payment_status = models.CharField(
+        max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID
+    )
+    estimated_delivery = models.DateField(null=True, blank=True)
+    # The language the customer is written to (notification templates).
+    language = models.CharField(max_length=2, choices=Language.choices, default=default_language)
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
     stock_restored = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -74,6 +82,10 @@ class Order(models.Model):
             models.CheckConstraint(condition=Q(total_amount__gte=0), name="order_total_not_negative"),
             # A status outside the lifecycle cannot be stored, whatever path writes it.
             models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="order_status_known"),
+            models.CheckConstraint(
+                condition=Q(payment_status__in=PaymentStatus.values), name="order_payment_status_known"
+            ),
+            models.CheckConstraint(condition=Q(language__in=Language.values), name="order_language_known"),
         ]
         indexes = [
             # Counting a merchant's orders by status reads this narrow index only.
@@ -86,6 +98,7 @@ class Order(models.Model):
                 include=["id", "status"],
                 name="order_merchant_newest",
             ),
+            models.Index(fields=["merchant", "payment_status"]),
             models.Index(fields=["customer", "-created_at"]),
             # The dashboard's counts by status and revenue by currency read this index only.
             models.Index(fields=["status", "currency", "total_amount"], name="order_status_revenue"),
@@ -132,19 +145,27 @@ class EventSource(models.TextChoices):
     SYSTEM = "system", "System"
 
 
-class TrackingEvent(models.Model):
-    """One step of an order's timeline (the audit row written by `order_set_status`)."""
+class Reported(models.Model):
+    """Who reported a change on an order, through what, and when it happened."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    status = models.CharField(max_length=20, choices=OrderStatus.choices)
-    location = models.CharField(max_length=200, blank=True)
-    note = models.TextField(blank=True)
     occurred_at = models.DateTimeField()
     source = models.CharField(max_length=10, choices=EventSource.choices, default=EventSource.API)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class TrackingEvent(Reported):
+    """One step of an order's timeline (the audit row written by `order_set_status`)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=20, choices=OrderStatus.choices)
+    location = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["occurred_at", "id"]
@@ -157,3 +178,38 @@ class TrackingEvent(models.Model):
 
     def __str__(self):
         return f"{self.order_id}: {self.status} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class OrderEventType(models.TextChoices):
+    PAYMENT = "payment", "Payment status"
+    ESTIMATE = "estimate", "Estimated delivery"
+
+
+class OrderEvent(Reported):
+    """A change on an order beside its status (those are TrackingEvents): a payment status reported, or a
+    new delivery estimate. Written only by `orders.services`; not public (the tracking timeline is statuses).
+    """
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="history")
+    type = models.CharField(max_length=10, choices=OrderEventType.choices)
+    payment_status = models.CharField(max_length=20, choices=PaymentStatus.choices, blank=True)
+    # What the payment is known by outside: an M-Pesa receipt number, a refund id.
+    reference = models.CharField(max_length=100, blank=True)
+    estimated_delivery = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["order", "type", "occurred_at"])]
+        constraints = [
+            # Each type carries its value: a payment row its status, an estimate row its date.
+            models.CheckConstraint(
+                condition=Q(type="payment", payment_status__in=PaymentStatus.values)
+                | Q(type="estimate", payment_status="", estimated_delivery__isnull=False),
+                name="order_event_carries_its_value",
+            ),
+        ]
+
+    def __str__(self):
+        value = self.payment_status if self.type == OrderEventType.PAYMENT else self.estimated_delivery
+        return f"{self.order_id}: {self.type} {value} at {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -4,7 +4,7 @@ its outbox rows atomically with the order and enqueues the sending on commit.
 """
 
 from collections import OrderedDict
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,16 +14,28 @@ from django.utils import timezone
 
 from catalog.models import Product
 from core.errors import ApiError, ErrorCode
+from core.languages import default_language
 
 from .errors import OrderError
 from .lifecycle import OrderStatus
 from .limits import IDEMPOTENCY_KEY_MAX_LENGTH, MAX_LINE_QUANTITY, UNIT_PRICE_DECIMAL_PLACES, order_total_fits
-from .models import EventSource, Order, OrderItem, OrderNumber, OrderSource, TrackingEvent
+from .models import (
+    EventSource,
+    Order,
+    OrderEvent,
+    OrderEventType,
+    OrderItem,
+    OrderNumber,
+    OrderSource,
+    TrackingEvent,
+)
+from .payments import PaymentStatus
 from .signals import order_placed
 
 _CENT = Decimal(1).scaleb(-UNIT_PRICE_DECIMAL_PLACES)
-# What placing an order reads of the locked products and their merchant (the merchant's name goes into the
-# notifications); half the columns, and half the values to convert, on the hot path.
+# What placing an order reads of the locked products and their merchant (the merchant's name, and whether
+# and where and in what language it is emailed of new orders, go into the notifications); half the columns,
+# and half the values to convert, on the hot path.
 _PLACEMENT_PRODUCT_FIELDS = (
     "merchant_id",
     "sku",
@@ -34,6 +46,9 @@ _PLACEMENT_PRODUCT_FIELDS = (
     "is_active",
     "merchant__is_active",
     "merchant__company_name",
+    "merchant__new_order_emails",
+    "merchant__user__email",
+    "merchant__user__language",
 )
 
 
@@ -102,7 +117,7 @@ def order_place(
         with transaction.atomic():
             products = list(
                 Product.objects.select_for_update(of=("self",))
-                .select_related("merchant")
+                .select_related("merchant__user")
                 .only(*_PLACEMENT_PRODUCT_FIELDS)
                 .filter(pk__in=list(quantities))
                 .order_by("pk")
@@ -143,6 +158,7 @@ def order_place(
                 note=note,
                 currency=products[0].currency,
                 total_amount=total,
+                language=customer.language or default_language(),
                 idempotency_key=idempotency_key,
             )
             _lines_write(order=order, lines=lines)
@@ -224,6 +240,9 @@ def order_create_external(
     currency: str | None = None,
     status: str | None = None,
     occurred_at: datetime | None = None,
+    payment_status: str | None = None,
+    estimated_delivery: date | None = None,
+    language: str | None = None,
 ) -> tuple[Order, bool]:
     """Record an order an e-commerce platform reported (no catalog stock). Returns (order, created).
 
@@ -231,11 +250,13 @@ def order_create_external(
     `orders.limits`) and the database's constraints refuse what slipped past. `items` are dicts with sku?,
     name, quantity, unit_price; the total is the sum of the lines. A known `external_id` returns the existing
     order (the unique (merchant, external_id) constraint settles races). `order_placed` is sent inside the
-    transaction, like for API orders.
+    transaction, like for API orders. A payment status other than unpaid gets its payment timeline row.
     """
     if not items:
         raise ValueError("An order needs at least one line.")  # a caller's bug: validation refuses it first
     initial_status = status or OrderStatus.PENDING
+    payment_status = payment_status or PaymentStatus.UNPAID
+    occurred_at = occurred_at or timezone.now()
     lines = []
     for item in items:
         unit_price = Decimal(str(item["unit_price"])).quantize(_CENT)
@@ -266,16 +287,28 @@ def order_create_external(
                 shipping_address=shipping_address,
                 currency=currency or settings.DEFAULT_CURRENCY,
                 total_amount=total,
+                payment_status=payment_status,
+                estimated_delivery=estimated_delivery,
+                language=language or default_language(),
                 stock_restored=True,  # no catalog stock was taken, so a cancel has nothing to give back
             )
             _lines_write(order=order, lines=lines)
             TrackingEvent.objects.create(
                 order=order,
                 status=initial_status,
-                occurred_at=occurred_at or timezone.now(),
+                occurred_at=occurred_at,
                 source=EventSource.WEBHOOK,
                 note="Order received from the merchant's platform.",
             )
+            if payment_status != PaymentStatus.UNPAID:
+                OrderEvent.objects.create(
+                    order=order,
+                    type=OrderEventType.PAYMENT,
+                    payment_status=payment_status,
+                    occurred_at=occurred_at,
+                    source=EventSource.WEBHOOK,
+                    note="Reported with the order.",
+                )
             order_placed.send(sender=Order, order=order)
     except IntegrityError:
         existing = Order.objects.filter(merchant=merchant, external_id=external_id).first()

@@ -5,6 +5,7 @@ from django.http import Http404
 
 from .lifecycle import BAD_END_STATUSES, OrderStatus
 from .models import Order, OrderItem, TrackingEvent
+from .payments import REFUND_AWAITED, PaymentStatus
 
 
 def order_visible_to(*, user) -> QuerySet[Order]:
@@ -57,6 +58,19 @@ def order_count_by_status(*, totals: list[dict] | None = None) -> dict[str, int]
     for row in order_totals() if totals is None else totals:
         by_status[row["status"]] += row["orders"]
     return by_status
+
+
+def order_count_by_payment_status() -> dict[str, int]:
+    """How many orders are in each payment status, every payment status listed (0 when none)."""
+    counts = dict.fromkeys(PaymentStatus.values, 0)
+    for row in Order.objects.order_by().values("payment_status").annotate(n=Count("id")):
+        counts[row["payment_status"]] = row["n"]
+    return counts
+
+
+def order_awaiting_refund_count() -> int:
+    """Orders that ended badly (cancelled, returned) while the customer's money is still held."""
+    return Order.objects.filter(status__in=BAD_END_STATUSES, payment_status__in=REFUND_AWAITED).count()
 
 
 def order_revenue_by_currency(*, totals: list[dict] | None = None) -> dict:

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from core.languages import Language
 from core.phone import ParsedPhoneNumberField as PhoneNumberField
 
 from .lifecycle import OrderStatus
@@ -13,9 +14,11 @@ from .limits import (
     MAX_ITEMS_PER_ORDER,
     MAX_LINE_QUANTITY,
     NOTE_MAX_LENGTH,
+    PAYMENT_REFERENCE_MAX_LENGTH,
     SHIPPING_ADDRESS_MAX_LENGTH,
 )
 from .models import OrderSource, TrackingEvent
+from .payments import PaymentStatus
 
 
 class OrderItemInputSerializer(serializers.Serializer):
@@ -48,6 +51,22 @@ class OrderStatusSerializer(serializers.Serializer):
         max_length=LOCATION_MAX_LENGTH, required=False, allow_blank=True, default=""
     )
     note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")
+    estimated_delivery = serializers.DateField(
+        required=False,
+        help_text="The new delivery estimate (YYYY-MM-DD). With the status the order already has, only the "
+        "estimate changes.",
+    )
+
+
+class OrderPaymentSerializer(serializers.Serializer):
+    payment_status = serializers.ChoiceField(choices=PaymentStatus.choices)
+    reference = serializers.CharField(
+        max_length=PAYMENT_REFERENCE_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="What the payment or refund is known by, e.g. an M-Pesa receipt number.",
+    )
 
 
 # Output serializers are plain Serializers with explicit fields: a ModelSerializer rebuilds its fields from
@@ -103,9 +122,13 @@ class OrderSerializer(serializers.Serializer):
     tracking_code = serializers.CharField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
+    payment_status = serializers.ChoiceField(choices=PaymentStatus.choices, read_only=True)
+    estimated_delivery = serializers.DateField(allow_null=True, read_only=True)
+    language = serializers.ChoiceField(choices=Language.choices, read_only=True)
 
     def to_representation(self, instance) -> dict:
         external_id, phone_number = instance.external_id, instance.phone_number
+        estimated_delivery = instance.estimated_delivery
         return {
             "id": str(instance.id),
             "order_number": instance.order_number,
@@ -123,6 +146,9 @@ class OrderSerializer(serializers.Serializer):
             "tracking_code": instance.tracking_code,
             "created_at": _DATETIME.to_representation(instance.created_at),
             "updated_at": _DATETIME.to_representation(instance.updated_at),
+            "payment_status": str(instance.payment_status),
+            "estimated_delivery": None if estimated_delivery is None else estimated_delivery.isoformat(),
+            "language": str(instance.language),
         }
 
 

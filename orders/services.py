@@ -1,13 +1,14 @@
-"""Lifecycle writes on orders: a reported status, a cancel, contact details. Placing orders lives in
-`placement.py`; the status policy in `lifecycle.py`.
+"""Lifecycle writes on orders: a reported status (with its delivery estimate), a payment status, a cancel,
+contact details. Placing orders lives in `placement.py`; the status policy in `lifecycle.py`, the payment
+policy in `payments.py`.
 
 `order_status_report` is the one way a status is applied, whoever reports it (a platform, a merchant, an
-admin, a customer cancelling), and `_status_move` under it is the only place an order's status changes.
-`order_status_changed` is sent INSIDE the transaction: the notifications app writes its outbox rows
-atomically with the change and enqueues the sending on commit.
+admin, a customer cancelling), and `_status_move` under it is the only place an order's status changes;
+`order_payment_report` is the same for the payment status. Their signals are sent INSIDE the transaction:
+the notifications app writes its outbox rows atomically with the change and enqueues the sending on commit.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import F
@@ -18,8 +19,12 @@ from core.errors import ApiError, ErrorCode
 
 from .errors import OrderError
 from .lifecycle import CUSTOMER_CANCELLABLE, OrderStatus, can_transition, forward_path, transition_refusal
-from .models import EventSource, Order, TrackingEvent
-from .signals import order_status_changed
+from .models import EventSource, Order, OrderEvent, OrderEventType, TrackingEvent
+from .payments import PaymentStatus, payment_path, payment_refusal
+from .signals import order_estimate_changed, order_payment_changed, order_status_changed
+
+# On a report filed without being applied: a newer report of the same kind came first.
+LATE_NOTE = "Reported after a newer report; filed, not applied."
 
 
 def _order_restore_stock(*, order: Order) -> None:
@@ -73,6 +78,7 @@ def order_status_report(
     note: str = "",
     allow_implied: bool = False,
     allowed_from: frozenset | None = None,
+    estimated_delivery: date | None = None,
 ) -> Order:
     """Apply a status someone reports, under one row lock; returns the order as it now is.
 
@@ -83,6 +89,10 @@ def order_status_report(
     implied step gets its timeline row, and reporting the status the order has changes nothing. One
     `order_status_changed` is sent per report, carrying the implied steps' events. `allowed_from` narrows
     the statuses the reporter may move the order from (a customer cancelling; 409 `not_cancellable`).
+
+    A new `estimated_delivery` is a timeline row of its own (`OrderEvent`). With a status move it rides on
+    `order_status_changed`; alone (the status repeated: a platform's repeat, or the API reporting the status
+    the order has) it sends `order_estimate_changed`. A late report's estimate is stale and is not applied.
     """
     if status not in OrderStatus.values:
         message = f"Unknown status {status!r}."
@@ -102,6 +112,8 @@ def order_status_report(
         previous = locked.status
         if allow_implied:
             path = forward_path(current=previous, target=status)
+        elif status == previous and estimated_delivery is not None:
+            path = []  # a new estimate for the status the order has
         else:
             path = [status] if can_transition(previous, status) else None
         if path is None:
@@ -112,8 +124,18 @@ def order_status_report(
                 f"The order is {previous}; only the merchant can cancel it now.",
                 status=409,
             )
+        previous_estimate = locked.estimated_delivery
+        estimate_event = _estimate_change(
+            order=locked, estimated_delivery=estimated_delivery, reported=reported
+        )
         if not path:
-            return locked  # a platform repeating the status the order has: nothing changes
+            # The status repeated: nothing changes but, maybe, the estimate.
+            if estimate_event is not None:
+                order_estimate_changed.send(
+                    sender=Order, order=locked, event=estimate_event, previous_estimate=previous_estimate
+                )
+            _order_refresh(order=order, locked=locked)
+            return locked
         implied_note = f"Implied by the platform reporting {status}."
         implied_events = [
             _status_move(order=locked, status=step, location="", note=implied_note, reported=reported)
@@ -124,10 +146,96 @@ def order_status_report(
         order_status_changed.send(
             sender=Order, order=locked, event=event, previous_status=previous, implied_events=implied_events
         )
-    if order is not None:
-        order.status = locked.status
-        order.stock_restored = locked.stock_restored
-        order.updated_at = locked.updated_at
+    _order_refresh(order=order, locked=locked)
+    return locked
+
+
+def _order_refresh(*, order: Order | None, locked: Order) -> None:
+    """Bring the caller's instance up to date with what a report changed on the locked row."""
+    if order is None:
+        return
+    for field in ("status", "stock_restored", "payment_status", "estimated_delivery", "updated_at"):
+        setattr(order, field, getattr(locked, field))
+
+
+def _estimate_change(*, order: Order, estimated_delivery: date | None, reported: dict) -> OrderEvent | None:
+    """Set a locked order's delivery estimate; its timeline row, or None when nothing changes."""
+    if estimated_delivery is None or estimated_delivery == order.estimated_delivery:
+        return None
+    order.estimated_delivery = estimated_delivery
+    order.save(update_fields=["estimated_delivery", "updated_at"])
+    return OrderEvent.objects.create(
+        order=order, type=OrderEventType.ESTIMATE, estimated_delivery=estimated_delivery, **reported
+    )
+
+
+def order_payment_report(
+    *,
+    order: Order | None = None,
+    merchant=None,
+    external_id: str | None = None,
+    payment_status: str,
+    reference: str = "",
+    source: str = EventSource.API,
+    actor=None,
+    occurred_at: datetime | None = None,
+    allow_implied: bool = False,
+) -> Order:
+    """Apply a payment status someone reports, under the order's row lock; returns the order as it now is.
+
+    Found like `order_status_report` finds it. A report older than the order's latest payment report is
+    filed on the timeline without being applied, and repeating the payment status the order has changes
+    nothing (a duplicate is harmless); a further partial refund (a new `reference`) is a change of its own.
+    The move must be one the payment policy allows (409 `invalid_payment_transition`, e.g. a refund before
+    any payment), or, with `allow_implied` (a platform's report), a refund of an unpaid order, which implies
+    `paid`. Each status walked gets its `OrderEvent`; one `order_payment_changed` is sent per change.
+    """
+    with transaction.atomic():
+        locked = _order_locked(order=order, merchant=merchant, external_id=external_id)
+        reported = {"occurred_at": occurred_at or timezone.now(), "source": source, "actor": actor}
+        latest = (
+            locked.history.filter(type=OrderEventType.PAYMENT)
+            .order_by("-occurred_at", "-id")
+            .values_list("occurred_at", "reference")
+            .first()
+        )
+        if occurred_at is not None and latest is not None and occurred_at < latest[0]:
+            OrderEvent.objects.create(
+                order=locked,
+                type=OrderEventType.PAYMENT,
+                payment_status=payment_status,
+                reference=reference,
+                note=LATE_NOTE,
+                **reported,
+            )
+            return locked
+        previous = locked.payment_status
+        path = payment_path(current=previous, target=payment_status, allow_implied=allow_implied)
+        if path is None:
+            raise ApiError(
+                OrderError.INVALID_PAYMENT_TRANSITION, payment_refusal(previous, payment_status), status=409
+            )
+        further_refund = payment_status == PaymentStatus.PARTIALLY_REFUNDED and reference
+        if not path and further_refund and latest is not None and reference != latest[1]:
+            path = [payment_status]
+        if not path:
+            return locked
+        for step in path[:-1]:
+            note = f"Implied by the platform reporting {payment_status}."
+            OrderEvent.objects.create(
+                order=locked, type=OrderEventType.PAYMENT, payment_status=step, note=note, **reported
+            )
+        event = OrderEvent.objects.create(
+            order=locked,
+            type=OrderEventType.PAYMENT,
+            payment_status=payment_status,
+            reference=reference,
+            **reported,
+        )
+        locked.payment_status = payment_status
+        locked.save(update_fields=["payment_status", "updated_at"])
+        order_payment_changed.send(sender=Order, order=locked, event=event, previous_payment_status=previous)
+    _order_refresh(order=order, locked=locked)
     return locked
 
 

@@ -14,3 +14,9 @@ order_placed = Signal()
 # (the TrackingEvents of the steps the report implied, oldest first; usually none). Sent once per reported change,
 # however many steps it implied: the customer hears once, of the status reported.
 order_status_changed = Signal()
+# sender=Order; kwargs: order, event (the OrderEvent of the reported payment status), previous_payment_status.
+# Sent once per payment change (none for a repeat or a late report).
+order_payment_changed = Signal()
+# sender=Order; kwargs: order, event (the estimate's OrderEvent), previous_estimate (a date or None). Sent when
+# a report changes only the delivery estimate; with a status change the estimate rides on order_status_changed.
+order_estimate_changed = Signal()

@@ -1,7 +1,7 @@
 """Orders API: thin views that parse input, call one service or selector and serialize the result."""
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -13,18 +13,20 @@ from core.permissions import StaffPermission
 
 from .lifecycle import OrderStatus
 from .models import EventSource, Order
+from .payments import PaymentStatus
 from .permissions import CanReadOrders
 from .placement import order_place
 from .selectors import order_events, order_get_for, order_list_for
 from .serializers import (
     OrderCancelSerializer,
     OrderCreateSerializer,
+    OrderPaymentSerializer,
     OrderSerializer,
     OrderStatusSerializer,
     OrderUpdateSerializer,
     TrackingEventSerializer,
 )
-from .services import order_cancel, order_status_report, order_update_contact
+from .services import order_cancel, order_payment_report, order_status_report, order_update_contact
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     name="Idempotency-Key",
@@ -43,12 +45,13 @@ ERRORS = {
 
 class OrderFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=OrderStatus.choices)
+    payment_status = filters.ChoiceFilter(choices=PaymentStatus.choices)
     created_after = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Order
-        fields = ["status", "created_after", "created_before"]
+        fields = ["status", "payment_status", "created_after", "created_before"]
 
 
 class OrderListCreateView(GenericAPIView):
@@ -160,29 +163,65 @@ class OrderCancelView(APIView):
         return Response(OrderSerializer(order_get_for(user=request.user, order_id=order_id)).data)
 
 
-class OrderStatusView(APIView):
-    permission_classes = [IsActiveMerchant | StaffPermission.of("orders.change_order")]
+class _OrderReportView(APIView):
+    """A report on one order by its merchant or an admin: the body parsed by `input_serializer`, applied by
+    `report` (an orders service taking order, actor, source and the body's fields), the order answered."""
 
-    @extend_schema(
-        operation_id="orders_set_status",
-        summary="Move an order along its lifecycle (its merchant or an admin)",
-        request=OrderStatusSerializer,
-        responses={
-            200: OrderSerializer,
-            400: ERRORS[400],
-            403: ERRORS[403],
-            404: ERRORS[404],
-            409: OpenApiResponse(description="`invalid_transition`: the lifecycle forbids this move"),
-        },
-    )
+    permission_classes = [IsActiveMerchant | StaffPermission.of("orders.change_order")]
+    input_serializer: type
+    report = None
+
     def post(self, request, order_id):
         order = order_get_for(user=request.user, order_id=order_id)
-        serializer = OrderStatusSerializer(data=request.data)
+        serializer = self.input_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        order_status_report(
+        type(self).report(
             order=order, actor=request.user, source=EventSource.API, **serializer.validated_data
         )
         return Response(OrderSerializer(order_get_for(user=request.user, order_id=order_id)).data)
+
+
+def _report_responses(conflict: str) -> dict:
+    return {
+        200: OrderSerializer,
+        400: ERRORS[400],
+        403: ERRORS[403],
+        404: ERRORS[404],
+        409: OpenApiResponse(description=conflict),
+    }
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="orders_set_status",
+        summary="Move an order along its lifecycle (its merchant or an admin)",
+        description="With the status the order already has and an `estimated_delivery`, only the estimate "
+        "changes.",
+        request=OrderStatusSerializer,
+        responses=_report_responses("`invalid_transition`: the lifecycle forbids this move"),
+    )
+)
+class OrderStatusView(_OrderReportView):
+    input_serializer = OrderStatusSerializer
+    report = staticmethod(order_status_report)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="orders_set_payment",
+        summary="Record an order's payment status (its merchant or an admin)",
+        description="A timeline event records each change (who, when, `reference`). The customer is told "
+        "of a payment or refund, never of `unpaid`. Repeating the payment status the order has changes "
+        "nothing; a partial refund with a new `reference` is a further partial refund.",
+        request=OrderPaymentSerializer,
+        responses=_report_responses(
+            "`invalid_payment_transition`: e.g. refunded before paid, or anything after refunded"
+        ),
+    )
+)
+class OrderPaymentView(_OrderReportView):
+    input_serializer = OrderPaymentSerializer
+    report = staticmethod(order_payment_report)
 
 
 class OrderTrackingView(APIView):

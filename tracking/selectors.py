@@ -1,4 +1,5 @@
-"""Reads for the public tracking page: an order found by its tracking code, with its timeline."""
+"""Reads for the public tracking page: an order found by its tracking code, with its timeline and its
+merchant's public support contact."""
 
 from django.db.models import Prefetch
 from django.http import Http404
@@ -21,3 +22,14 @@ def tracking_order_by_code(*, code: str) -> Order:
         )
     except Order.DoesNotExist:
         raise Http404("No order has this tracking code.") from None
+
+
+def tracking_merchant_contact(*, merchant) -> dict:
+    """The support contact a merchant publishes (`{email?, phone?}`, only what is set): business details,
+    never the customer's."""
+    contact = {}
+    if merchant.support_email:
+        contact["email"] = merchant.support_email
+    if merchant.support_phone:
+        contact["phone"] = str(merchant.support_phone)
+    return contact

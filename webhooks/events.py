@@ -8,7 +8,7 @@ from core.errors import ApiError
 from orders.lifecycle import OrderStatus
 from orders.models import EventSource, Order
 from orders.placement import order_create_external
-from orders.services import order_status_report
+from orders.services import order_payment_report, order_status_report
 
 from .errors import WebhookError
 
@@ -41,15 +41,20 @@ def _order_created(*, merchant, event: dict) -> tuple[int, Order]:
         currency=data.get("currency"),
         status=data.get("status"),
         occurred_at=_not_after_now(event["timestamp"]),
+        payment_status=data.get("payment_status"),
+        estimated_delivery=data.get("estimated_delivery"),
+        language=data.get("language"),
     )
     return (201 if created else 200), order
 
 
-def _order_reported(*, merchant, external_id: str, **report) -> tuple[int, Order]:
-    """The platform's report applied by the orders service: steps it skipped are implied, a repeat changes
-    nothing, a late one is only filed."""
+def _order_reported(
+    *, merchant, external_id: str, service=order_status_report, **report
+) -> tuple[int, Order]:
+    """The platform's report applied by the orders service (a status by default, or a payment status):
+    steps it skipped are implied, a repeat changes nothing, a late one is only filed."""
     try:
-        order = order_status_report(
+        order = service(
             merchant=merchant,
             external_id=external_id,
             source=EventSource.WEBHOOK,
@@ -74,6 +79,7 @@ def _order_status_updated(*, merchant, event: dict) -> tuple[int, Order]:
         occurred_at=_not_after_now(data["occurred_at"]),
         location=data.get("location", ""),
         note=data.get("note", ""),
+        estimated_delivery=data.get("estimated_delivery"),
     )
 
 
@@ -87,10 +93,24 @@ def _order_cancelled(*, merchant, event: dict) -> tuple[int, Order]:
     )
 
 
+def _order_payment_updated(*, merchant, event: dict) -> tuple[int, Order]:
+    # The event carries no time of its own: the envelope's timestamp orders payment reports.
+    data = event["data"]
+    return _order_reported(
+        merchant=merchant,
+        external_id=data["external_id"],
+        service=order_payment_report,
+        payment_status=data["payment_status"],
+        reference=data.get("reference", ""),
+        occurred_at=_not_after_now(event["timestamp"]),
+    )
+
+
 EVENT_HANDLERS = {
     "order.created": _order_created,
     "order.status_updated": _order_status_updated,
     "order.cancelled": _order_cancelled,
+    "order.payment_updated": _order_payment_updated,
 }
 
 

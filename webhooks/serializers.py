@@ -5,9 +5,11 @@ from decimal import Decimal
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
+from core.languages import Language
 from core.phone import ParsedPhoneNumberField as PhoneNumberField
 from orders import limits
 from orders.lifecycle import OrderStatus
+from orders.payments import PaymentStatus
 
 from .models import WebhookDelivery
 
@@ -45,6 +47,11 @@ class WebhookOrderCreatedDataSerializer(serializers.Serializer):
     )
     currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, help_text="ISO 4217, e.g. KES")
     status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
+    payment_status = serializers.ChoiceField(choices=PaymentStatus.choices, required=False)
+    estimated_delivery = serializers.DateField(required=False, help_text="YYYY-MM-DD")
+    language = serializers.ChoiceField(
+        choices=Language.choices, required=False, help_text="The language the customer is written to."
+    )
 
     def validate_items(self, items):
         if not limits.order_total_fits(order_items_total(items)):
@@ -58,6 +65,7 @@ class WebhookOrderStatusUpdatedDataSerializer(serializers.Serializer):
     location = serializers.CharField(max_length=limits.LOCATION_MAX_LENGTH, required=False, allow_blank=True)
     note = serializers.CharField(max_length=limits.NOTE_MAX_LENGTH, required=False, allow_blank=True)
     occurred_at = serializers.DateTimeField()
+    estimated_delivery = serializers.DateField(required=False, help_text="YYYY-MM-DD")
 
 
 class WebhookOrderCancelledDataSerializer(serializers.Serializer):
@@ -67,10 +75,22 @@ class WebhookOrderCancelledDataSerializer(serializers.Serializer):
     )
 
 
+class WebhookOrderPaymentUpdatedDataSerializer(serializers.Serializer):
+    external_id = serializers.CharField(max_length=limits.EXTERNAL_ID_MAX_LENGTH)
+    payment_status = serializers.ChoiceField(choices=PaymentStatus.choices)
+    reference = serializers.CharField(
+        max_length=limits.PAYMENT_REFERENCE_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        help_text="E.g. an M-Pesa receipt number.",
+    )
+
+
 EVENT_DATA_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
     "order.created": WebhookOrderCreatedDataSerializer,
     "order.status_updated": WebhookOrderStatusUpdatedDataSerializer,
     "order.cancelled": WebhookOrderCancelledDataSerializer,
+    "order.payment_updated": WebhookOrderPaymentUpdatedDataSerializer,
 }
 
 

@@ -9,7 +9,7 @@ across requests or threads.
 """
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -19,9 +19,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from core.errors import ApiError
+from core.languages import Language
 from core.phone import phone_parse
 from orders.lifecycle import OrderStatus
 from orders.limits import order_total_fits
+from orders.payments import PaymentStatus
 
 from .errors import WebhookError
 from .serializers import (
@@ -31,6 +33,7 @@ from .serializers import (
     WebhookItemSerializer,
     WebhookOrderCancelledDataSerializer,
     WebhookOrderCreatedDataSerializer,
+    WebhookOrderPaymentUpdatedDataSerializer,
     WebhookOrderStatusUpdatedDataSerializer,
     order_items_total,
 )
@@ -47,6 +50,7 @@ _ITEM = WebhookItemSerializer._declared_fields
 _CREATED = WebhookOrderCreatedDataSerializer._declared_fields
 _STATUS_UPDATED = WebhookOrderStatusUpdatedDataSerializer._declared_fields
 _CANCELLED = WebhookOrderCancelledDataSerializer._declared_fields
+_PAYMENT_UPDATED = WebhookOrderPaymentUpdatedDataSerializer._declared_fields
 _ITEMS = _CREATED["items"]
 _QUANTITY = _ITEM["quantity"]
 # unit_price, a DecimalField(min_value=0): up to max_digits - decimal_places whole digits and decimal_places decimals.
@@ -55,7 +59,10 @@ _CENT = Decimal(1).scaleb(-_ITEM["unit_price"].decimal_places)
 _PRICE = re.compile(rf"[0-9]{{1,{_WHOLE_DIGITS}}}(?:\.[0-9]{{1,{_ITEM['unit_price'].decimal_places}}})?")
 _MAX_WHOLE_PRICE = 10**_WHOLE_DIGITS
 _CURRENCY = re.compile(r"[A-Z]{3}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _STATUSES = frozenset(OrderStatus.values)
+_PAYMENT_STATUSES = frozenset(PaymentStatus.values)
+_LANGUAGES = frozenset(Language.values)
 
 
 def _surrogate_free(value: str) -> bool:
@@ -104,14 +111,32 @@ def _datetime(data: dict, name: str) -> datetime:
         raise _Unsure from None
 
 
-def _status(data: dict, name: str, *, required: bool):
-    """`ChoiceField(choices=OrderStatus.choices)`: exactly one of the values (no trimming)."""
+def _date(data: dict, name: str):
+    """An optional `DateField()` for a plain `YYYY-MM-DD` string (other ISO 8601 forms are left to DRF)."""
+    value = data.get(name, _ABSENT)
+    if value is _ABSENT:
+        return _ABSENT
+    if type(value) is not str or not _DATE.fullmatch(value):
+        raise _Unsure
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _Unsure from None
+
+
+def _choice(data: dict, name: str, choices: frozenset, *, required: bool):
+    """A `ChoiceField`: exactly one of the values (no trimming)."""
     value = data.get(name, _ABSENT)
     if value is _ABSENT and not required:
         return _ABSENT
-    if type(value) is not str or value not in _STATUSES:
+    if type(value) is not str or value not in choices:
         raise _Unsure
     return value
+
+
+def _optional(validated: dict, name: str, value) -> None:
+    if value is not _ABSENT:
+        validated[name] = value
 
 
 def _mapping(value) -> dict:
@@ -182,26 +207,26 @@ def _order_created_data(data: dict) -> dict:
         if type(currency) is not str or not _CURRENCY.fullmatch(currency):
             raise _Unsure
         validated["currency"] = currency
-    status = _status(data, "status", required=False)
-    if status is not _ABSENT:
-        validated["status"] = status
+    _optional(validated, "status", _choice(data, "status", _STATUSES, required=False))
+    _optional(validated, "payment_status", _choice(data, "payment_status", _PAYMENT_STATUSES, required=False))
+    _optional(validated, "estimated_delivery", _date(data, "estimated_delivery"))
+    _optional(validated, "language", _choice(data, "language", _LANGUAGES, required=False))
     return validated
 
 
 def _optional_text(validated: dict, data: dict, name: str, fields: dict) -> None:
-    value = _text(data, name, fields)
-    if value is not _ABSENT:
-        validated[name] = value
+    _optional(validated, name, _text(data, name, fields))
 
 
 def _order_status_updated_data(data: dict) -> dict:
     validated = {
         "external_id": _text(data, "external_id", _STATUS_UPDATED),
-        "status": _status(data, "status", required=True),
+        "status": _choice(data, "status", _STATUSES, required=True),
     }
     _optional_text(validated, data, "location", _STATUS_UPDATED)
     _optional_text(validated, data, "note", _STATUS_UPDATED)
     validated["occurred_at"] = _datetime(data, "occurred_at")
+    _optional(validated, "estimated_delivery", _date(data, "estimated_delivery"))
     return validated
 
 
@@ -211,10 +236,20 @@ def _order_cancelled_data(data: dict) -> dict:
     return validated
 
 
+def _order_payment_updated_data(data: dict) -> dict:
+    validated = {
+        "external_id": _text(data, "external_id", _PAYMENT_UPDATED),
+        "payment_status": _choice(data, "payment_status", _PAYMENT_STATUSES, required=True),
+    }
+    _optional_text(validated, data, "reference", _PAYMENT_UPDATED)
+    return validated
+
+
 _LIGHT_DATA = {
     "order.created": _order_created_data,
     "order.status_updated": _order_status_updated_data,
     "order.cancelled": _order_cancelled_data,
+    "order.payment_updated": _order_payment_updated_data,
 }
 
 

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     # Before anything that could read the body (CSRF reads forms, sessions nothing, DRF the rest).
     "core.upload_limits.RequestBodyLimitMiddleware",
     "core.middleware.RejectNullBytesMiddleware",
+    "core.middleware.ApiUtcMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -135,7 +136,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+# Local time for people: the admin, emails, the tracking page. The API always answers in UTC
+# (core.middleware.ApiUtcMiddleware).
+TIME_ZONE = env("TIME_ZONE", default="Africa/Nairobi")
 USE_I18N = True
 USE_TZ = True
 
@@ -193,6 +196,10 @@ ADMIN_NOTIFICATION_EMAILS = env.list("ADMIN_NOTIFICATION_EMAILS", default=[])
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="KES")
 PHONENUMBER_DEFAULT_REGION = env("PHONENUMBER_DEFAULT_REGION", default="KE")
 PHONENUMBER_DB_FORMAT = "E164"
+# The language customers are written to when neither the order nor their profile names one (core.languages).
+DEFAULT_LANGUAGE = env("DEFAULT_LANGUAGE", default="en")
+if DEFAULT_LANGUAGE not in ("en", "sw"):
+    raise ImproperlyConfigured(f"DEFAULT_LANGUAGE must be en or sw, not {DEFAULT_LANGUAGE!r}")
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 WEBHOOK_SECRET_GRACE_HOURS = env.float("WEBHOOK_SECRET_GRACE_HOURS", default=24)
 OTP_TTL_MINUTES = 10

@@ -61,6 +61,7 @@ def test_a_customer_registers_verifies_logs_in_refreshes_and_logs_out(
         "last_name",
         "phone_number",
         "default_shipping_address",
+        "language",
     }
 
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")

@@ -30,6 +30,7 @@ PROFILE_FIELDS = {
     "last_name",
     "phone_number",
     "default_shipping_address",
+    "language",
 }
 
 

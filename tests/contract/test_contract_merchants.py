@@ -49,7 +49,8 @@ def test_a_new_merchant_sees_its_profile_awaiting_kyc():
 
 def test_the_merchant_profile_has_exactly_the_contract_fields():
     merchant = signed_up("exact@example.com", "merchant")
-    assert set(merchant.get(ME).json()) == {"id", "company_name", "kyc_status", "is_active"}
+    support = {"support_email", "support_phone", "new_order_emails"}  # (1.1): PATCH /merchants/me/ sets them
+    assert set(merchant.get(ME).json()) == {"id", "company_name", "kyc_status", "is_active"} | support
 
 
 @pytest.mark.parametrize(

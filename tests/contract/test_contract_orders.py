@@ -34,6 +34,9 @@ ORDER_FIELDS = {
     "tracking_code",
     "created_at",
     "updated_at",
+    "payment_status",
+    "estimated_delivery",
+    "language",
 }
 ITEM_FIELDS = {"product", "sku", "name", "quantity", "unit_price", "line_total"}
 EVENT_FIELDS = {"status", "location", "note", "occurred_at", "source"}

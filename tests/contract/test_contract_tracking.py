@@ -36,7 +36,10 @@ def test_anyone_with_the_code_sees_status_and_timeline_without_personal_data(ord
     response = client_for().get(f"/api/v1/track/{order['tracking_code']}/")
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"order_number", "status", "merchant", "events"}
+    assert set(body) == {"order_number", "status", "merchant", "events"} | {
+        "estimated_delivery",
+        "merchant_contact",
+    }
     assert body["order_number"] == order["order_number"]
     assert body["status"] == "confirmed"
     assert body["merchant"]

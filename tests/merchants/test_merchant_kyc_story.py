@@ -49,6 +49,9 @@ def test_a_merchant_signs_up_is_approved_and_rotates_its_secret(
         "company_name": "Duka Bora",
         "kyc_status": "not_submitted",
         "is_active": False,
+        "support_email": "",
+        "support_phone": "",
+        "new_order_emails": True,
     }
     merchant_id = me.json()["id"]
 

@@ -31,7 +31,8 @@ def test_placing_an_order_texts_the_customer_and_emails_the_admins(
     assert f"/track/{order.tracking_code}/" in texts[0]
     assert len(texts[0]) <= 160
     assert sms_api.delivered[0]["from"] == "ORDERTRAIL"
-    assert [m.to for m in mail.outbox] == [["ops@ordertrail.test"]]
+    # The admins, and the merchant's copy of an order placed through the API.
+    assert [m.to for m in mail.outbox] == [["ops@ordertrail.test"], [product.merchant.user.email]]
     assert order.order_number in mail.outbox[0].subject
     assert mail.outbox[0].alternatives[0][1] == "text/html"
     rows = Notification.objects.filter(order=order)
@@ -45,7 +46,8 @@ def test_without_configured_admin_addresses_the_staff_are_emailed(
     settings.ADMIN_NOTIFICATION_EMAILS = []
     first, second = AdminFactory(), AdminFactory()
     place_order(customer=customer, product=product, capture=django_capture_on_commit_callbacks)
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([first.email, second.email])
+    staff_and_merchant = [first.email, second.email, product.merchant.user.email]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(staff_and_merchant)
 
 
 def test_a_status_change_texts_the_tracking_link_and_emails_the_customer(

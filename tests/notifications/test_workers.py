@@ -82,7 +82,7 @@ def test_placing_an_order_sends_one_sms_and_one_admin_email_then_a_status_change
     assert len(texts) == 2
     assert f"/track/{order.tracking_code}/" in texts[1]
     assert len(smtp.to(order.email)) == 1  # the customer's email copy of the status change
-    assert Notification.objects.filter(status=NotificationStatus.SENT).count() == 4
+    assert Notification.objects.filter(status=NotificationStatus.SENT).count() == 5  # + the merchant's copy
 
 
 def test_with_a_flaky_sms_provider_every_message_is_sent_once(outbox_world):

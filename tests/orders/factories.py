@@ -1,5 +1,6 @@
 """Orders for tests are made the way users make them: through the services, never by writing rows."""
 
+from orders.models import OrderEvent
 from orders.placement import order_create_external, order_place
 from orders.services import order_set_status
 from tests.factories import CustomerFactory, ProductFactory
@@ -21,6 +22,9 @@ ORDER_FIELDS = {
     "tracking_code",
     "created_at",
     "updated_at",
+    "payment_status",
+    "estimated_delivery",
+    "language",
 }
 ITEM_FIELDS = {"product", "sku", "name", "quantity", "unit_price", "line_total"}
 
@@ -67,3 +71,9 @@ def external_order(*, merchant, external_id="EXT-1", **kwargs):
         **kwargs,
     )
     return order
+
+
+def payment_history(order) -> list[tuple[str, str, str]]:
+    """The order's payment timeline, oldest first: (payment_status, reference, note)."""
+    rows = OrderEvent.objects.filter(order=order, type="payment").order_by("occurred_at", "id")
+    return list(rows.values_list("payment_status", "reference", "note"))

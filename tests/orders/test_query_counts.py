@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/orders/"
 
 # The customer (JWT), SAVEPOINT (BEGIN in production), the products FOR UPDATE, the stock UPDATE, the order
-# number, the order, its lines, its timeline event, the outbox rows (one INSERT for all), RELEASE (COMMIT).
+# number, the order, its lines, its timeline event, the outbox rows (one INSERT for all: the buyer's SMS, the
+# admins' and the merchant's emails; the merchant's address comes with the locked products), RELEASE (COMMIT).
 PLACEMENT_QUERIES = 10
 
 
@@ -30,6 +31,7 @@ def test_placing_an_order_costs_ten_queries_and_the_staff_list_is_read_once(
     rows = Notification.objects.filter(order_id=response.json()["id"])
     assert sorted(rows.values_list("channel", "template", "recipient")) == [
         ("email", "order_placed_admin", admin_user.email),
+        ("email", "order_placed_merchant", merchant.user.email),
         ("sms", "order_placed", "+254712000111"),
     ]
 

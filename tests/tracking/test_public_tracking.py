@@ -23,7 +23,8 @@ def test_the_tracking_api_shows_status_merchant_and_timeline_only(api_client, sh
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"order_number", "status", "merchant", "events"}
+    contract_1_1 = {"estimated_delivery", "merchant_contact"}
+    assert set(body) == {"order_number", "status", "merchant", "events", *contract_1_1}
     assert body["order_number"] == shipped.order_number
     assert body["status"] == "shipped"
     assert body["merchant"] == merchant.company_name

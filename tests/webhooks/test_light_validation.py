@@ -54,6 +54,14 @@ def _assert_light_agrees(payload: dict) -> dict | None:
     return light
 
 
+def _payment_updated(external_id: str = "SHOP-1001", payment_status: str = "paid", **data) -> dict:
+    return {
+        "type": "order.payment_updated",
+        "timestamp": datetime.now(UTC).isoformat(),
+        "data": {"external_id": external_id, "payment_status": payment_status, **data},
+    }
+
+
 def _cancelled(external_id: str = "SHOP-1001", **data) -> dict:
     return {
         "type": "order.cancelled",
@@ -73,6 +81,10 @@ def _cancelled(external_id: str = "SHOP-1001", **data) -> dict:
         status_event("SHOP-1", "delivered", datetime.now(timezone(timedelta(hours=3)))),
         _cancelled(reason="Out of stock"),
         _cancelled(),
+        order_created_event(payment_status="paid", estimated_delivery="2026-03-12", language="sw"),
+        status_event("SHOP-1", "shipped", datetime.now(UTC), estimated_delivery="2026-03-12"),
+        _payment_updated(reference="QJ12ABC3DE"),
+        _payment_updated(payment_status="refunded"),
     ],
 )
 def test_the_usual_events_take_the_light_path_with_the_serializers_values(payload):
@@ -127,6 +139,10 @@ TIMES += [
     " 2026-03-01T09:00Z",
 ]
 QUANTITIES = TEXT + [2, 1_000_000, 1_000_001, "2", 2.0, 10**30]
+DATES = TEXT + ["2026-03-12", "2026-3-12", "20260312", "2026-W11-4", "2026-02-30", "2026-03-12T09:00:00Z"]
+DATES += [" 2026-03-12", "2026-03-12 ", "٢٠٢٦-٠٣-١٢", "0000-01-01", "9999-12-31", "2026-13-01", 20260312]
+PAYMENT_STATUSES = TEXT + ["paid", "unpaid", "partially_refunded", "refunded", "PAID", " paid"]
+LANGUAGES = TEXT + ["en", "sw", "EN", "sw ", "fr"]
 ITEMS = [ABSENT, [], "x", [None], [[]], [{}], [{"name": "n", "quantity": 1, "unit_price": 1}] * 501]
 ITEMS += [[{"name": "n", "quantity": 1, "unit_price": 1}] * 500]
 ITEMS += [[{"name": "n", "quantity": 1_000_000, "unit_price": "9999999999.99"}] * 2]
@@ -145,6 +161,9 @@ ORDER_FIELDS = {
     "status": TEXT,
     "items": ITEMS,
     "customer": CUSTOMERS,
+    "payment_status": PAYMENT_STATUSES,
+    "estimated_delivery": DATES,
+    "language": LANGUAGES,
     "customer.name": TEXT,
     "customer.phone": PHONES,
     "customer.email": EMAILS,
@@ -163,6 +182,13 @@ UPDATE_FIELDS = {
     "note": TEXT,
     "occurred_at": TIMES,
     "reason": TEXT,
+    "estimated_delivery": DATES,
+}
+PAYMENT_FIELDS = {
+    "external_id": TEXT,
+    "payment_status": PAYMENT_STATUSES,
+    "reference": TEXT,
+    "timestamp": TIMES,
 }
 
 
@@ -203,6 +229,32 @@ def test_update_and_cancel_light_paths_agree_for_each_field(event_type, field):
         payload["type"] = event_type
         _set(payload["data"], field, value)
         _assert_light_agrees(payload)
+
+
+@pytest.mark.parametrize("field", PAYMENT_FIELDS)
+def test_payment_updated_light_path_agrees_for_each_field(field):
+    for value in PAYMENT_FIELDS[field]:
+        payload = _payment_updated()
+        _set(payload if field == "timestamp" else payload["data"], field, value)
+        _assert_light_agrees(payload)
+
+
+@EQUIVALENCE
+@given(
+    fields=st.dictionaries(
+        st.sampled_from(list(PAYMENT_FIELDS)),
+        st.sampled_from(PAYMENT_STATUSES + DATES) | st.text(max_size=8),
+        max_size=3,
+    ),
+    data=st.sampled_from([None, [], "x", {}]),
+)
+def test_payment_updated_light_path_never_disagrees(fields, data):
+    payload = _payment_updated()
+    for key, value in fields.items():
+        _set(payload if key == "timestamp" else payload["data"], key, value)
+    _assert_light_agrees(payload)
+    payload["data"] = data
+    assert _assert_light_agrees(payload) is None
 
 
 def _field_and_value(fields: dict):
