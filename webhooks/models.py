@@ -64,7 +64,9 @@ class WebhookRejectedDrop(models.Model):
 
     class Meta:
         ordering = ["-minute"]
-        constraints = [models.UniqueConstraint(fields=["merchant", "minute"], name="unique_rejected_drop_minute")]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "minute"], name="unique_rejected_drop_minute")
+        ]
 
     def __str__(self):
         return f"{self.merchant_id} {self.minute:%Y-%m-%d %H:%M}: {self.dropped} dropped"

@@ -293,7 +293,9 @@ def _unverified_refuse(
 
 def _early_error(*, headers: dict[str, str], body: bytes) -> ApiError | None:
     if len(body) > MAX_BODY_BYTES:
-        return ApiError(WebhookError.PAYLOAD_TOO_LARGE, f"The body is over {MAX_BODY_BYTES} bytes.", status=413)
+        return ApiError(
+            WebhookError.PAYLOAD_TOO_LARGE, f"The body is over {MAX_BODY_BYTES} bytes.", status=413
+        )
     if not _media_type_ok(headers.get("content-type", "")):
         return ApiError(
             WebhookError.UNSUPPORTED_MEDIA_TYPE, "Send the event as application/json (UTF-8).", status=415

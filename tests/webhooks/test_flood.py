@@ -48,7 +48,9 @@ def test_a_flood_of_unsigned_256_kb_posts_neither_blocks_nor_fills_the_merchant(
     first_minute = _minute()
 
     # A botnet: 1,000 addresses, so no per-address budget runs out and every post reaches the merchant's cap.
-    answers = {_garbage(attacker, platform, f"10.0.{n // 250}.{n % 250 + 1}").status_code for n in range(1000)}
+    answers = {
+        _garbage(attacker, platform, f"10.0.{n // 250}.{n % 250 + 1}").status_code for n in range(1000)
+    }
 
     minutes = _minute() - first_minute + 1  # the cap is per clock minute; the loop may straddle one
     assert answers == {401}
