@@ -145,3 +145,22 @@ def test_with_the_cache_redis_down_signed_deliveries_pass_and_refusals_are_still
         assert WebhookDelivery.objects.filter(body_truncated=True).count() == 3
     finally:
         server.kill()
+
+
+def test_the_admin_sees_how_many_were_dropped(platform, settings, admin_user):
+    settings.WEBHOOK_REJECTED_RECORD_LIMIT_PER_MINUTE = 1
+    _clear_of_a_minute_boundary()
+    for n in range(4):
+        assert _garbage(Client(), platform, f"10.2.0.{n + 1}", body=b"{}").status_code == 401
+
+    admin_client = Client()
+    admin_client.force_login(admin_user)
+    page = admin_client.get("/admin/webhooks/webhookrejecteddrop/")
+
+    assert page.status_code == 200
+    assert WebhookRejectedDrop.objects.get(merchant=platform.merchant).dropped == 3
+    assert platform.merchant.company_name in page.content.decode()
+    assert '<td class="field-dropped">3</td>' in page.content.decode()
+    row = WebhookDelivery.objects.get(merchant=platform.merchant)
+    detail = admin_client.get(f"/admin/webhooks/webhookdelivery/{row.pk}/change/")
+    assert detail.status_code == 200 and row.body_sha256 in detail.content.decode()
