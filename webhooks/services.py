@@ -1,9 +1,11 @@
 """Receiving a webhook: record it, verify it, deduplicate it, apply it, and record the answer.
 
 Order of work (docs/webhooks.md): size -> media type -> merchant known -> headers -> timestamp ->
-signature -> merchant active -> parse and validate -> apply in one transaction -> record the answer.
-Every delivery to a known merchant is written exactly once with its answer: inside the apply transaction
-when it is applied (the row is the webhook-id's claim), on its own after any refusal or rollback.
+signature -> merchant's rate -> merchant active -> parse and validate -> apply in one transaction -> record.
+Every verified delivery is written exactly once with its answer: inside the apply transaction when it is
+applied (the row is the webhook-id's claim), on its own after any refusal or rollback. One that did not verify
+may come from anyone (merchant ids are public): it is throttled per client address, and recorded small (2 KB +
+hash) up to a per-merchant cap a minute, else only counted (issue 15, row 1; `_unverified_refuse`).
 """
 
 import hashlib
