@@ -5,7 +5,7 @@ from core.pagination import EstimatedCountPaginator
 from orders.models import Order
 
 from .events import EVENT_HANDLERS
-from .models import WebhookDelivery
+from .models import WebhookDelivery, WebhookRejectedDrop
 
 # What the endpoint answers (docs/webhooks.md); listed here so the filter needs no DISTINCT over every row.
 ANSWER_STATUSES = (200, 201, 400, 401, 403, 404, 409, 413, 415, 429)
@@ -89,6 +89,32 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         order = Order.objects.filter(order_number=term.upper()).values("pk")[:1]
         matches = Q(webhook_id=term) | Q(merchant_id__in=list(merchants[:100])) | Q(order=Subquery(order))
         return queryset.filter(matches), False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookRejectedDrop)
+class WebhookRejectedDropAdmin(admin.ModelAdmin):
+    """Per merchant and minute: unverified deliveries answered but not recorded (the recording cap was reached).
+
+    A non-zero row is a flood at that merchant's webhook URL; its recorded sample is in the deliveries.
+    """
+
+    list_display = ["minute", "merchant", "dropped"]
+    list_select_related = ["merchant"]
+    raw_id_fields = ["merchant"]
+    list_filter = [("minute", admin.DateFieldListFilter)]
+    search_fields = ["merchant__company_name"]
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]

@@ -202,6 +202,8 @@ if DEFAULT_LANGUAGE not in ("en", "sw"):
     raise ImproperlyConfigured(f"DEFAULT_LANGUAGE must be en or sw, not {DEFAULT_LANGUAGE!r}")
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 WEBHOOK_SECRET_GRACE_HOURS = env.float("WEBHOOK_SECRET_GRACE_HOURS", default=24)
+# Deliveries that fail verification recorded per merchant per minute (2 KB each); the rest are only counted.
+WEBHOOK_REJECTED_RECORD_LIMIT_PER_MINUTE = env.int("WEBHOOK_REJECTED_RECORD_LIMIT_PER_MINUTE", default=60)
 OTP_TTL_MINUTES = 10
 OTP_MAX_ATTEMPTS = 5
 
@@ -265,6 +267,8 @@ REST_FRAMEWORK = {
         "otp_verify_ip": env("THROTTLE_OTP_VERIFY_IP", default="300/min"),
         "otp_request_ip": env("THROTTLE_OTP_REQUEST_IP", default="100/min"),
         "webhook": env("THROTTLE_WEBHOOK", default="600/min"),
+        # Per client address, deliveries that failed verification only (a platform's own errors stay well below).
+        "webhook_failure_ip": env("THROTTLE_WEBHOOK_FAILURE_IP", default="120/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
