@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from accounts.oidc_browser import signed_in
 from core.exceptions import api_not_found
 from core.health import healthz, readyz
+from tracking.views import home
 
 handler400 = "core.exceptions.handler400"
 handler403 = "core.exceptions.handler403"
@@ -26,7 +27,11 @@ api_v1 = [
     re_path(r"^.*$", api_not_found),  # keep last: unknown API paths get a JSON 404, also in DEBUG
 ]
 
+# The admin's "View site" link: the public home page with the tracking-code form.
+admin.site.site_url = "/"
+
 urlpatterns = [
+    path("", home, name="home"),
     path("healthz/", healthz, name="healthz"),
     path("readyz/", readyz, name="readyz"),
     path("admin/", admin.site.urls),

@@ -64,7 +64,7 @@ def test_a_customer_opens_the_sms_link_and_sees_the_timeline(live_server, tmp_pa
     assert f"Order {order.order_number}" in dom
     assert merchant.company_name in dom
     assert 'id="current-status" data-status="shipped"' in dom
-    assert timeline_of(dom) == ["pending", "confirmed", "processing", "shipped"]
+    assert timeline_of(dom) == ["shipped", "processing", "confirmed", "pending"]
     assert "Mombasa depot" in dom
     assert not any(value in dom for value in PERSONAL)
 

@@ -1,0 +1,143 @@
+"""`GET /api/v1/track/{code}/stream/`: an `update` event with the tracking JSON at once and after every
+committed change; one read per change however many watch; in one process without Redis, and across processes
+through Redis."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from orders.services import order_set_status
+from tests.orders.factories import order_moved_to, placed_order
+from tests.tracking.sse import EventStream
+from tracking import receivers
+from tracking.live import Watcher, hub
+
+PERSONAL = ("+254712000111", "254712000111", "Moi Avenue", "@example.com")
+
+
+def stream_body(client, code: str, **headers) -> str:
+    response = client.get(f"/api/v1/track/{code}/stream/", **headers)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/event-stream; charset=utf-8"
+    assert response["Cache-Control"] == "no-cache, no-transform"
+    return b"".join(response.streaming_content).decode()
+
+
+@pytest.mark.django_db
+def test_the_stream_starts_with_the_tracking_json(client, customer):
+    order = order_moved_to(placed_order(customer=customer), "confirmed")
+    body = stream_body(client, order.tracking_code)
+
+    api = client.get(f"/api/v1/track/{order.tracking_code}/").content.decode()
+    blocks = body.split("\n\n")
+    # A WSGI server that is not Django's own answers once and has the browser ask again: a poll.
+    assert blocks[0] == "retry: 15000"
+    lines = blocks[1].split("\n")
+    assert lines[0].startswith("id: ") and lines[1] == "event: update"
+    assert lines[2] == f"data: {api}"
+    assert not any(value in body for value in PERSONAL)
+
+
+@pytest.mark.django_db
+def test_a_reconnecting_browser_is_not_told_again_what_it_has(client, customer):
+    order = placed_order(customer=customer)
+    version = stream_body(client, order.tracking_code).split("\n")[2].removeprefix("id: ")
+    assert "event: update" not in stream_body(client, order.tracking_code, HTTP_LAST_EVENT_ID=version)
+
+
+@pytest.mark.django_db
+def test_an_unknown_code_is_a_json_404(client):
+    response = client.get("/api/v1/track/NOSUCHCODE99/stream/", HTTP_ACCEPT="text/event-stream")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_only_committed_changes_are_announced(customer, monkeypatch, django_capture_on_commit_callbacks):
+    announced = []
+    monkeypatch.setattr(receivers, "tracking_changed", lambda *, code: announced.append(code))
+    order = placed_order(customer=customer)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        order_set_status(order=order, status="confirmed")
+        raise RuntimeError("rolled back")
+    assert announced == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order_set_status(order=order, status="confirmed")
+        assert announced == []  # not before the commit
+    assert set(announced) == {order.tracking_code}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_watchers_of_one_order_share_one_read_per_change(customer):
+    order = placed_order(customer=customer)
+    watchers = [Watcher(order.tracking_code.lower()) for _ in range(50)]
+    for watcher in watchers:
+        hub().watch(watcher)
+    try:
+        first = [watcher.wait(10) for watcher in watchers]
+        assert first[0].data["status"] == "pending"
+        assert all(snapshot is first[0] for snapshot in first)  # one read, handed to all
+
+        order_set_status(order=order, status="confirmed")  # commits: announced to every process
+
+        after = [next_snapshot(watcher, first[0]) for watcher in watchers]
+        assert after[0].data["status"] == "confirmed"
+        assert all(snapshot is after[0] for snapshot in after)
+    finally:
+        for watcher in watchers:
+            hub().unwatch(watcher)
+
+
+def next_snapshot(watcher: Watcher, previous):
+    """The first snapshot after `previous` (a change may be announced more than once; versions say if new)."""
+    for _ in range(20):
+        item = watcher.wait(10)
+        assert item is not None, "no update within 10 s"
+        if item.version != previous.version:
+            return item
+    raise AssertionError("the version never changed")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_development_server_holds_the_stream_and_pushes_each_change(live_server, customer):
+    """`make run`: Django's threaded server, no broker needed (in-process fan-out; Redis when configured)."""
+    order = placed_order(customer=customer)
+    with EventStream(f"{live_server.url}/api/v1/track/{order.tracking_code}/stream/") as stream:
+        assert stream.status == 200
+        assert stream.next_block() == {"retry": "3000"}
+        first_id, first = stream.next_update()
+        assert first["status"] == "pending"
+
+        order_set_status(order=order, status="confirmed", location="Nairobi")
+
+        next_id, update = stream.next_update()
+        assert next_id != first_id
+        assert update["status"] == "confirmed"
+        assert update["events"][-1]["location"] == "Nairobi"
+
+
+def cancel_elsewhere(order) -> None:
+    try:
+        order_set_status(order=order, status="cancelled")
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_in_another_thread_reaches_a_held_stream(live_server, customer):
+    order = placed_order(customer=customer)
+    with EventStream(f"{live_server.url}/api/v1/track/{order.tracking_code}/stream/") as stream:
+        stream.next_update()
+        worker = threading.Thread(target=cancel_elsewhere, args=(order,))
+        worker.start()
+        worker.join()
+        _, update = stream.next_update()
+    assert update["status"] == "cancelled"
+    assert update["events"][-1]["note"] == "Cancelled by the platform."
