@@ -25,13 +25,14 @@ from django.conf import settings
 from django.db import connection
 from django.http import Http404
 
-from .selectors import TrackingSnapshot, tracking_snapshot
+from .events import LiveUpdate, live_update
+from .selectors import tracking_snapshot
 
 logger = logging.getLogger(__name__)
 
-# Fetch threads per process: each keeps its own database connection (DB_CONN_MAX_AGE applies).
+# Fetch threads per process.
 FETCH_THREADS = 4
-# Besides a snapshot, what a watcher can be handed: the order is not there (any more), or it could not be read.
+# Besides a LiveUpdate, what a watcher can be handed: the order is not there (any more), or it could not be read.
 GONE = "gone"
 FAILED = "failed"
 
@@ -42,12 +43,14 @@ def canonical_code(code: str) -> str:
 
 
 class Watcher:
-    """One open stream of one order, served by a thread (wait with `wait`) or an asyncio loop (`wait_async`)."""
+    """One open stream of one order, served by a thread (wait with `wait`) or an asyncio loop (`wait_async`);
+    `page`: it also wants the page event (the tracking page's own script)."""
 
-    def __init__(self, code: str, *, loop: asyncio.AbstractEventLoop | None = None):
+    def __init__(self, code: str, *, loop: asyncio.AbstractEventLoop | None = None, page: bool = False):
         self.code = canonical_code(code)
         self.loop = loop
-        self.latest: TrackingSnapshot | str | None = None
+        self.page = page
+        self.latest: LiveUpdate | str | None = None
         self.closed = False
         self._event = asyncio.Event() if loop is not None else threading.Event()
 
@@ -87,7 +90,7 @@ class Hub:
     def __init__(self):
         self._lock = threading.Lock()
         self._watchers: dict[str, set[Watcher]] = {}
-        self._latest: dict[str, TrackingSnapshot] = {}
+        self._latest: dict[str, LiveUpdate] = {}
         self._busy: set[str] = set()  # a fetch for this code is running
         self._again: set[str] = set()  # ...and it changed (or gained a watcher) meanwhile: fetch once more
         self._fetcher = ThreadPoolExecutor(max_workers=FETCH_THREADS, thread_name_prefix="tracking-fetch")
@@ -104,19 +107,21 @@ class Hub:
         with self._lock:
             self._watchers.setdefault(watcher.code, set()).add(watcher)
             cached = self._latest.get(watcher.code)
+            if cached is not None and watcher.page and cached.page is None:
+                cached = None  # built before anyone wanted the page: build it again, with the page
             fetch = fetch and cached is None and self._claim(watcher.code)
         if cached is not None:
             self._deliver([watcher], cached)
         elif fetch:
             self._fetcher.submit(self._refresh, watcher.code)
 
-    def seed(self, watcher: Watcher, snapshot: TrackingSnapshot) -> None:
-        """A first snapshot the caller read after `watch`: kept unless a newer one already arrived."""
+    def seed(self, watcher: Watcher, update: LiveUpdate) -> None:
+        """A first update the caller built after `watch`: kept unless a newer one already arrived."""
         with self._lock:
             if watcher.latest is not None:
                 return
-            watcher.latest = snapshot
-            self._latest.setdefault(watcher.code, snapshot)
+            watcher.latest = update
+            self._latest.setdefault(watcher.code, update)
 
     def unwatch(self, watcher: Watcher) -> None:
         with self._lock:
@@ -150,8 +155,10 @@ class Hub:
     def _refresh(self, code: str) -> None:
         """Fetch thread: read the snapshot and hand it to every watcher of `code`; repeat while it changes."""
         while True:
+            with self._lock:
+                page = any(watcher.page for watcher in self._watchers.get(code, ()))
             try:
-                item = tracking_snapshot(code=code)
+                item = live_update(tracking_snapshot(code=code), page=page)
             except Http404:
                 item = GONE
             except Exception:
@@ -162,7 +169,7 @@ class Hub:
                 connection.close()
             with self._lock:
                 targets = list(self._watchers.get(code, ()))
-                if isinstance(item, TrackingSnapshot) and targets and code not in self._again:
+                if isinstance(item, LiveUpdate) and targets and code not in self._again:
                     self._latest[code] = item
                 again = code in self._again
                 self._again.discard(code)

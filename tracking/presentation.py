@@ -139,3 +139,8 @@ def page_context(data: dict, *, now: datetime | None = None) -> dict:
         "events": events,
         "last_update": events[0]["when"] if events else None,
     }
+
+
+def snapshot_context(snapshot) -> dict:
+    """`page_context` for a tracking snapshot, with the version the page's script compares events with."""
+    return {**page_context(snapshot.data), "version": snapshot.version}

@@ -27,8 +27,9 @@ from core.errors import ErrorCode
 from core.exceptions import error_body
 
 from .errors import TrackingError
+from .events import LiveUpdate, live_update
 from .live import GONE, Watcher, hub
-from .selectors import TrackingSnapshot, tracking_snapshot
+from .selectors import tracking_snapshot
 
 STREAM_PATH = re.compile(r"^/api/v1/track/(?P<code>[^/]+)/stream/$")
 RECONNECT_MS = 3000
@@ -50,11 +51,13 @@ def _retry(milliseconds: int) -> bytes:
 
 
 class _Cursor:
-    """What to write for each item a watcher hands over: an event when the version is new, a comment line
-    when a heartbeat's wait ran out, nothing for a repeat; `done` once the stream must end."""
+    """What to write for each item a watcher hands over: the events of a version not sent yet (the page
+    event too when the stream asked for it), a comment line when a heartbeat's wait ran out, nothing for a
+    repeat; `done` once the stream must end."""
 
-    def __init__(self, last_event_id: str, max_seconds: float = 0):
-        self.sent = last_event_id
+    def __init__(self, last_event_id: str, *, page: bool, max_seconds: float = 0):
+        self.sent = self.sent_page = last_event_id
+        self.page = page
         self.deadline = time.monotonic() + max_seconds
         self.done = False
 
@@ -63,10 +66,16 @@ class _Cursor:
             return b": keep-alive\n\n"
         if item == GONE:
             self.done = True
-        elif isinstance(item, TrackingSnapshot) and item.version != self.sent:
+        if not isinstance(item, LiveUpdate):
+            return b""
+        chunk = b""
+        if item.version != self.sent:
             self.sent = item.version
-            return f"id: {item.version}\nevent: update\ndata: {item.text}\n\n".encode()
-        return b""
+            chunk += item.update
+        if self.page and item.page is not None and item.version != self.sent_page:
+            self.sent_page = item.version
+            chunk += item.page
+        return chunk
 
     def next_wait(self) -> float:
         """Seconds to wait for the next item; marks the stream done once its lifetime is over."""
@@ -79,21 +88,20 @@ class _Cursor:
 # --- WSGI -------------------------------------------------------------------------------------------------
 
 
-def wsgi_stream(*, code: str, last_event_id: str, hold: bool) -> StreamingHttpResponse:
+def wsgi_stream(*, code: str, last_event_id: str, page: bool, hold: bool) -> StreamingHttpResponse:
     """The stream as a WSGI response (Http404 for an unknown code). Only a held stream watches the hub."""
     if not hold:
-        snapshot = tracking_snapshot(code=code)
-        return StreamingHttpResponse(
-            [_retry(POLL_SECONDS * 1000), _Cursor(last_event_id).chunk(snapshot)], headers=HEADERS
-        )
-    watcher = Watcher(code)
+        update = live_update(tracking_snapshot(code=code), page=page)
+        cursor = _Cursor(last_event_id, page=page)
+        return StreamingHttpResponse([_retry(POLL_SECONDS * 1000), cursor.chunk(update)], headers=HEADERS)
+    watcher = Watcher(code, page=page)
     hub().watch(watcher, fetch=False)  # first, so no change between our read and the watch goes unheard
     try:
-        hub().seed(watcher, tracking_snapshot(code=code))
+        hub().seed(watcher, live_update(tracking_snapshot(code=code), page=page))
     except BaseException:
         hub().unwatch(watcher)
         raise
-    cursor = _Cursor(last_event_id, settings.TRACKING_STREAM_MAX_SECONDS)
+    cursor = _Cursor(last_event_id, page=page, max_seconds=settings.TRACKING_STREAM_MAX_SECONDS)
     return StreamingHttpResponse(_held(watcher, watcher.latest, cursor), headers=HEADERS)
 
 
@@ -127,7 +135,8 @@ class TrackingStreamRouter:
         if scope["type"] == "http" and scope["method"] == "GET":
             match = STREAM_PATH.match(scope["path"])
             if match:
-                return await _asgi_stream(scope, receive, send, match["code"])
+                page = "include=page" in scope.get("query_string", b"").decode("latin-1").split("&")
+                return await _asgi_stream(scope, receive, send, match["code"], page=page)
         if scope["type"] == "lifespan":  # Django's handler speaks HTTP only
             while (await receive())["type"] != "lifespan.shutdown":
                 await send({"type": "lifespan.startup.complete"})
@@ -145,7 +154,7 @@ async def _error(send, status: int, code: str, detail: str, headers: tuple = ())
     await _answer(send, status, body, [(b"content-type", b"application/json"), *headers])
 
 
-async def _asgi_stream(scope, receive, send, code: str) -> None:
+async def _asgi_stream(scope, receive, send, code: str, *, page: bool) -> None:
     request = ASGIRequest(scope, io.BytesIO())
     try:
         host = request.get_host()  # ALLOWED_HOSTS, as Django checks it
@@ -155,13 +164,13 @@ async def _asgi_stream(scope, receive, send, code: str) -> None:
         location = f"https://{host}{request.get_full_path()}".encode()
         return await _answer(send, 301, headers=[(b"location", location)])
 
-    watcher = Watcher(code, loop=asyncio.get_running_loop())
+    watcher = Watcher(code, loop=asyncio.get_running_loop(), page=page)
     hub().watch(watcher)
     try:
         item = await watcher.wait_async(FIRST_SNAPSHOT_SECONDS)
         if item == GONE:
             return await _error(send, 404, ErrorCode.NOT_FOUND, NOT_FOUND)
-        if not isinstance(item, TrackingSnapshot):  # the database did not answer in time
+        if not isinstance(item, LiveUpdate):  # the database did not answer in time
             retry = ((b"retry-after", b"5"),)
             return await _error(send, 503, TrackingError.TRACKING_UNAVAILABLE, UNAVAILABLE, retry)
         headers = [(name.lower().encode(), value.encode()) for name, value in HEADERS.items()]
@@ -170,7 +179,11 @@ async def _asgi_stream(scope, receive, send, code: str) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         departure = asyncio.ensure_future(_departure(receive, watcher))
         try:
-            cursor = _Cursor(request.headers.get("Last-Event-ID", ""), settings.TRACKING_STREAM_MAX_SECONDS)
+            cursor = _Cursor(
+                request.headers.get("Last-Event-ID", ""),
+                page=page,
+                max_seconds=settings.TRACKING_STREAM_MAX_SECONDS,
+            )
             await _asgi_events(send, watcher, item, cursor)
         finally:
             departure.cancel()

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .live import canonical_code
-from .presentation import page_context
+from .presentation import snapshot_context
 from .selectors import tracking_snapshot
 from .serializers import PublicTrackingSerializer
 from .stream import wsgi_stream
@@ -75,7 +75,10 @@ class TrackingStreamView(APIView):
         # Django's own threaded server holds a thread per stream; other WSGI servers only have a few threads.
         hold = request.META.get("SERVER_SOFTWARE", "").startswith("WSGIServer/")
         return wsgi_stream(
-            code=tracking_code, last_event_id=request.headers.get("Last-Event-ID", ""), hold=hold
+            code=tracking_code,
+            last_event_id=request.headers.get("Last-Event-ID", ""),
+            page="page" in request.GET.getlist("include"),
+            hold=hold,
         )
 
 
@@ -87,10 +90,8 @@ def tracking_page(request, tracking_code):
         snapshot = tracking_snapshot(code=tracking_code)
     except Http404:
         return render(request, "tracking/not_found.html", {"code": tracking_code[:40]}, status=404)
-    code = canonical_code(tracking_code)
-    context = page_context(snapshot.data)
-    context.update(version=snapshot.version, stream_url=f"/api/v1/track/{quote(code, safe='')}/stream/")
-    return render(request, "tracking/order.html", context)
+    stream_url = f"/api/v1/track/{quote(canonical_code(tracking_code), safe='')}/stream/?include=page"
+    return render(request, "tracking/order.html", {**snapshot_context(snapshot), "stream_url": stream_url})
 
 
 @require_safe

@@ -2,6 +2,7 @@
 committed change; one read per change however many watch; in one process without Redis, and across processes
 through Redis."""
 
+import json
 import threading
 
 import pytest
@@ -37,6 +38,21 @@ def test_the_stream_starts_with_the_tracking_json(client, customer):
     assert lines[0].startswith("id: ") and lines[1] == "event: update"
     assert lines[2] == f"data: {api}"
     assert not any(value in body for value in PERSONAL)
+
+
+@pytest.mark.django_db
+def test_the_pages_own_stream_also_carries_the_pages_content(client, customer):
+    order = order_moved_to(placed_order(customer=customer), "confirmed")
+    body = stream_body(client, f"{order.tracking_code}", QUERY_STRING="include=page")
+    page = client.get(f"/track/{order.tracking_code}/").content.decode()
+
+    update, content = body.split("\n\n")[1:3]
+    version = update.split("\n")[0]
+    lines = content.split("\n")
+    assert lines[0] == version and lines[1] == "event: page"
+    html = "\n".join(line.removeprefix("data: ") for line in lines[2:])
+    assert html.strip() in page  # the page's own live part, as the page renders it
+    assert '<div id="tracking"' in html and 'data-status="confirmed"' in html
 
 
 @pytest.mark.django_db
@@ -82,17 +98,21 @@ def test_many_watchers_of_one_order_share_one_read_per_change(customer):
         hub().watch(watcher)
     try:
         first = [watcher.wait(10) for watcher in watchers]
-        assert first[0].data["status"] == "pending"
+        assert tracking_json(first[0])["status"] == "pending"
         assert all(snapshot is first[0] for snapshot in first)  # one read, handed to all
 
         order_set_status(order=order, status="confirmed")  # commits: announced to every process
 
         after = [next_snapshot(watcher, first[0]) for watcher in watchers]
-        assert after[0].data["status"] == "confirmed"
+        assert tracking_json(after[0])["status"] == "confirmed"
         assert all(snapshot is after[0] for snapshot in after)
     finally:
         for watcher in watchers:
             hub().unwatch(watcher)
+
+
+def tracking_json(update) -> dict:
+    return json.loads(update.update.decode().split("\ndata: ", 1)[1])
 
 
 def next_snapshot(watcher: Watcher, previous):

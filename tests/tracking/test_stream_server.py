@@ -33,9 +33,13 @@ def test_a_change_committed_in_another_process_reaches_the_stream(stream_server,
         assert stream.response.getheader("X-Accel-Buffering") == "no"
         assert stream.next_block() == {"retry": "3000"}
         first_id, first = stream.next_update()
-        assert first == requests.get(f"{stream_server}/api/v1/track/{order.tracking_code}/", timeout=10).json()
+        assert (
+            first == requests.get(f"{stream_server}/api/v1/track/{order.tracking_code}/", timeout=10).json()
+        )
 
-        order_set_status(order=order, status="confirmed", location="Thika Road")  # this process, not the server's
+        order_set_status(
+            order=order, status="confirmed", location="Thika Road"
+        )  # this process, not the server's
 
         next_id, update = stream.next_update()
     assert next_id != first_id
@@ -68,4 +72,7 @@ def test_the_stream_server_serves_the_page_and_the_api_too(stream_server, custom
     page = requests.get(f"{stream_server}/track/{order.tracking_code}/", timeout=20)
     assert page.status_code == 200 and order.order_number in page.text
     assert requests.get(f"{stream_server}/healthz/", timeout=20).json() == {"status": "ok"}
-    assert requests.post(f"{stream_server}/api/v1/track/{order.tracking_code}/stream/", timeout=20).status_code == 405
+    assert (
+        requests.post(f"{stream_server}/api/v1/track/{order.tracking_code}/stream/", timeout=20).status_code
+        == 405
+    )

@@ -165,7 +165,7 @@ def test_the_page_points_its_script_at_the_stream_with_the_version_it_shows(clie
     html = page_of(client, order)
     stream = b"".join(client.get(f"/api/v1/track/{order.tracking_code}/stream/").streaming_content)
     version = re.search(r"id: (\w+)", stream.decode())[1]
-    assert f'data-stream="/api/v1/track/{order.tracking_code}/stream/"' in html
+    assert f'data-stream="/api/v1/track/{order.tracking_code}/stream/?include=page"' in html
     assert f'data-version="{version}"' in html
 
 
