@@ -354,13 +354,13 @@ if not CELERY_BROKER_URL:
 # --- Public tracking ---
 # The zone the tracking page shows times in ("Thu 3 Dec, 16:49 EAT"), any IANA name. TIME_ZONE stays UTC:
 # the API's timestamps are UTC by contract, and DRF writes them in TIME_ZONE.
-DISPLAY_TIME_ZONE = env("DISPLAY_TIME_ZONE", default="Africa/Nairobi")
+DISPLAY_TIME_ZONE = env("DISPLAY_TIME_ZONE", default="") or "Africa/Nairobi"
 # Live updates (tracking/live.py).
 # Changes reach every web process's streams through Redis pub/sub: TRACKING_STREAM_REDIS_URL, else the cache or
-# broker when it is Redis. Unset (`make run`): in-process only, which is all one process needs.
+# broker when it is Redis (an empty value too). Neither (`make run`): in-process only, all one process needs.
 _redis_urls = [url for url in (CACHE_URL, CELERY_BROKER_URL) if url.startswith(("redis://", "rediss://"))]
-TRACKING_STREAM_REDIS_URL = env("TRACKING_STREAM_REDIS_URL", default=_redis_urls[0] if _redis_urls else "")
-TRACKING_STREAM_CHANNEL = env("TRACKING_STREAM_CHANNEL", default="ordertrail:tracking")
+TRACKING_STREAM_REDIS_URL = env("TRACKING_STREAM_REDIS_URL", default="") or next(iter(_redis_urls), "")
+TRACKING_STREAM_CHANNEL = env("TRACKING_STREAM_CHANNEL", default="") or "ordertrail:tracking"
 # A comment line this often keeps proxies from closing an idle stream (and finds departed watchers on WSGI).
 TRACKING_STREAM_HEARTBEAT_SECONDS = env.float("TRACKING_STREAM_HEARTBEAT_SECONDS", default=15)
 # Streams end after this long and the browser reconnects at once: connections rebalance across processes.
