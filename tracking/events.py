@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 
 from .presentation import snapshot_context
-from .selectors import TrackingSnapshot
+from .snapshots import TrackingSnapshot
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from django.db import connection
 from django.http import Http404
 
 from .events import LiveUpdate, live_update
-from .selectors import tracking_snapshot
+from .snapshots import tracking_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,8 @@ class Watcher:
     async def wait_async(self, timeout: float):
         """The newest item, or None when `timeout` passed first (loop-served watchers)."""
         try:
-            await asyncio.wait_for(self._event.wait(), timeout)
+            async with asyncio.timeout(timeout):  # no task per wait (wait_for makes one before 3.12)
+                await self._event.wait()
         except TimeoutError:
             return None
         self._event.clear()

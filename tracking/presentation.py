@@ -5,9 +5,7 @@ send, so the page never shows more than they do.
 """
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils import dateformat, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -60,7 +58,7 @@ def ago(moment: datetime, now: datetime) -> str:
 
 
 def moment(value: datetime, now: datetime) -> dict:
-    local = timezone.localtime(value, ZoneInfo(settings.DISPLAY_TIME_ZONE))
+    local = timezone.localtime(value)  # TIME_ZONE: local time for people (the API answers in UTC)
     return {
         "iso": value.isoformat(),
         "text": dateformat.format(local, "D j M Y, H:i T"),
@@ -80,7 +78,7 @@ def estimate(value, now: datetime) -> dict | None:
         if when is None:
             return None
         return moment(when if timezone.is_aware(when) else when.replace(tzinfo=UTC), now)
-    days = (day - timezone.localdate(now, ZoneInfo(settings.DISPLAY_TIME_ZONE))).days
+    days = (day - timezone.localdate(now)).days
     relative = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(days)
     if relative is None:
         relative = f"in {days} d" if days > 0 else f"{-days} d ago"

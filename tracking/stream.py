@@ -29,7 +29,7 @@ from core.exceptions import error_body
 from .errors import TrackingError
 from .events import LiveUpdate, live_update
 from .live import GONE, Watcher, hub
-from .selectors import tracking_snapshot
+from .snapshots import tracking_snapshot
 
 STREAM_PATH = re.compile(r"^/api/v1/track/(?P<code>[^/]+)/stream/$")
 RECONNECT_MS = 3000

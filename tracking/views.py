@@ -16,8 +16,8 @@ from rest_framework.views import APIView
 
 from .live import canonical_code
 from .presentation import snapshot_context
-from .selectors import tracking_snapshot
 from .serializers import PublicTrackingSerializer
+from .snapshots import tracking_snapshot
 from .stream import wsgi_stream
 
 

@@ -351,11 +351,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
 
-# --- Public tracking ---
-# The zone the tracking page shows times in ("Thu 3 Dec, 16:49 EAT"), any IANA name. TIME_ZONE stays UTC:
-# the API's timestamps are UTC by contract, and DRF writes them in TIME_ZONE.
-DISPLAY_TIME_ZONE = env("DISPLAY_TIME_ZONE", default="") or "Africa/Nairobi"
-# Live updates (tracking/live.py).
+# --- Public tracking: live updates (tracking/live.py) ---
 # Changes reach every web process's streams through Redis pub/sub: TRACKING_STREAM_REDIS_URL, else the cache or
 # broker when it is Redis (an empty value too). Neither (`make run`): in-process only, all one process needs.
 _redis_urls = [url for url in (CACHE_URL, CELERY_BROKER_URL) if url.startswith(("redis://", "rediss://"))]

@@ -14,8 +14,14 @@ from orders.services import order_set_status
 from tests.orders.factories import order_moved_to, placed_order
 from tracking.presentation import page_context
 
-pytestmark = pytest.mark.django_db
+# Local time for people is TIME_ZONE (Africa/Nairobi by default); the JSON stays in UTC.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("nairobi")]
 NOON_UTC = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def nairobi(settings):
+    settings.TIME_ZONE = "Africa/Nairobi"
 
 
 def page_of(client, order) -> str:
@@ -63,6 +69,9 @@ def test_times_are_shown_in_nairobi_time_with_how_long_ago(client, customer):
 
     assert "Mon 2 Mar 2026, 15:00 EAT" in html  # 12:00 UTC
     assert '<time datetime="2026-03-02T12:00:00+00:00">' in html
+    assert client.get(f"/api/v1/track/{order.tracking_code}/").json()["events"][0]["occurred_at"] == (
+        "2026-03-02T12:00:00Z"
+    )
     assert ">7 min ago<" in html
 
 
