@@ -60,4 +60,6 @@ class ProductAdmin(admin.ModelAdmin):
     list_select_related = ["merchant", "category"]
     autocomplete_fields = ["category"]
     raw_id_fields = ["merchant"]
-    readonly_fields = ["created_at", "updated_at"]
+    # Images are uploaded through the API, which re-encodes them and makes the thumbnail; a file put here
+    # directly would skip both.
+    readonly_fields = ["image", "thumbnail", "created_at", "updated_at"]

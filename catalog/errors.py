@@ -7,3 +7,4 @@ class CatalogError(StrEnum):
     INVALID_CATEGORY_MOVE = "invalid_category_move"
     SKU_TAKEN = "sku_taken"
     INVALID_IMAGE = "invalid_image"
+    STORAGE_UNAVAILABLE = "storage_unavailable"

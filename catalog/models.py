@@ -52,8 +52,11 @@ class Product(models.Model):
     low_stock_threshold = models.PositiveIntegerField(default=5)
     is_active = models.BooleanField(default=True)
     is_featured = models.BooleanField(default=False)
-    # Validated by content (JPEG/PNG/WebP magic bytes) in the catalog services, so no Pillow needed.
+    # Both written by `catalog.services` only: decoded and re-encoded by Pillow (catalog.images), metadata gone,
+    # in the public store (settings.STORAGES["default"]). FileField, not ImageField: the services measure the
+    # image once, and ImageField would open every file again to read its size.
     image = models.FileField(upload_to="products/", null=True, blank=True)
+    thumbnail = models.FileField(upload_to="products/thumbnails/", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -6,6 +6,9 @@ from decimal import Decimal
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
+
+from core.storage import absolute_url
 
 from .models import Category, Product
 
@@ -78,6 +81,7 @@ def _validate_currency(value: str) -> str:
 
 class ProductOutputSerializer(serializers.ModelSerializer):
     image = serializers.SerializerMethodField()
+    thumbnail = serializers.SerializerMethodField()
 
     class Meta:
         model = Product
@@ -95,17 +99,37 @@ class ProductOutputSerializer(serializers.ModelSerializer):
             "is_active",
             "is_featured",
             "image",
+            "thumbnail",
             "created_at",
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.URLField(allow_null=True))
+    def _file_url(self, file) -> str | None:
+        return absolute_url(file.url, self.context.get("request")) if file else None
+
+    @extend_schema_field(
+        serializers.URLField(allow_null=True, help_text="The image (metadata stripped); null without one.")
+    )
     def get_image(self, product) -> str | None:
-        if not product.image:
-            return None
-        request = self.context.get("request")
-        url = product.image.url
-        return request.build_absolute_uri(url) if request else url
+        return self._file_url(product.image)
+
+    @extend_schema_field(
+        serializers.URLField(
+            allow_null=True, help_text="The image at most 400 px wide; null without an image."
+        )
+    )
+    def get_thumbnail(self, product) -> str | None:
+        return self._file_url(product.thumbnail)
+
+
+class _FormBooleanField(serializers.BooleanField):
+    """Absent means "not given" in a multipart form too: DRF reads a missing checkbox as False, so a product
+    created or edited with an image (multipart) would silently become inactive and unfeatured."""
+
+    def get_value(self, dictionary):
+        if self.field_name not in dictionary:
+            return empty
+        return super().get_value(dictionary)
 
 
 class _ProductInputFields(serializers.Serializer):
@@ -119,12 +143,13 @@ class _ProductInputFields(serializers.Serializer):
     category = serializers.PrimaryKeyRelatedField(
         queryset=Category.objects.all(), required=False, allow_null=True
     )
-    is_active = serializers.BooleanField(required=False)
-    is_featured = serializers.BooleanField(required=False)
+    is_active = _FormBooleanField(required=False)
+    is_featured = _FormBooleanField(required=False)
     image = serializers.FileField(
         required=False,
         allow_null=True,
-        help_text="JPEG, PNG or WebP (recognised by content), at most 5 MB. Send null to remove it.",
+        help_text="JPEG, PNG or WebP (recognised by content), at most 5 MB and 40 megapixels (by default); stored "
+        "re-encoded without metadata (EXIF/GPS), with a thumbnail at most 400 px wide. Send null to remove it.",
     )
 
     def validate_sku(self, value):

@@ -1,23 +1,25 @@
 """Writes on the catalog: categories (admin) and products (their merchant)."""
 
+import logging
 import secrets
 import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, ProtectedError
 from django.utils.text import slugify
 
 from core.errors import ApiError
-from core.files import validate_upload
+from core.storage import STORAGE_ERRORS
 
 from .errors import CatalogError
+from .images import product_image_prepare
 from .models import Category, CategoryTreeVersion, Product
 
-PRODUCT_IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
-PRODUCT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
-_IMAGE_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+logger = logging.getLogger(__name__)
 _SLUG_MAX = Category._meta.get_field("slug").max_length
 _GENERATED_SKU_ATTEMPTS = 5
 
@@ -152,16 +154,49 @@ def _sku_taken(sku: str) -> ApiError:
     )
 
 
-def _attach_image(product: Product, image) -> None:
-    content_type = validate_upload(
-        image,
-        allowed=PRODUCT_IMAGE_TYPES,
-        max_bytes=PRODUCT_IMAGE_MAX_BYTES,
-        field="image",
-        code=CatalogError.INVALID_IMAGE,
-    )
+def _image_names(product: Product) -> list[str]:
+    return [file.name for file in (product.image, product.thumbnail) if file]
+
+
+def _attach_image(product: Product, upload) -> None:
+    """Store the processed image and its thumbnail (new random names: URLs never change meaning)."""
+    prepared = product_image_prepare(upload)
     # Our own name: never trust the client's filename.
-    product.image.save(f"{uuid.uuid4().hex}.{_IMAGE_EXTENSIONS[content_type]}", image, save=False)
+    name = f"{uuid.uuid4().hex}.{prepared.extension}"
+    saved = []
+    try:
+        for file, content in ((product.image, prepared.image), (product.thumbnail, prepared.thumbnail)):
+            file.save(name, ContentFile(content), save=False)
+            saved.append(file.name)
+    except STORAGE_ERRORS as exc:
+        logger.exception("Could not store a product image")
+        _delete_files(saved)
+        raise ApiError(
+            CatalogError.STORAGE_UNAVAILABLE,
+            "The image could not be stored just now; try again shortly.",
+            status=503,
+        ) from exc
+
+
+def _detach_image(product: Product) -> None:
+    product.image = None
+    product.thumbnail = None
+
+
+def _delete_files(names: list[str]) -> None:
+    """Best effort: an object left behind by a storage outage costs a few kilobytes, a failed request more."""
+    storage = Product._meta.get_field("image").storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:
+            logger.exception("Could not delete %s from the media storage", name)
+
+
+def product_files_delete_on_commit(*, names: list[str]) -> None:
+    """Delete image objects once the transaction commits: a rolled-back change keeps the image it had."""
+    if names:
+        transaction.on_commit(lambda: _delete_files(names), robust=True)
 
 
 def _save_product(product: Product, *, sku_given: bool) -> None:
@@ -219,8 +254,17 @@ def product_create(
     )
     if image is not None:
         _attach_image(product, image)
-    _save_product(product, sku_given=sku_given)
+    _save_with_new_files(product, sku_given=sku_given, new_files=_image_names(product))
     return product
+
+
+def _save_with_new_files(product: Product, *, sku_given: bool, new_files: list[str]) -> None:
+    """Save; when the row cannot be written, the objects just uploaded for it are removed again."""
+    try:
+        _save_product(product, sku_given=sku_given)
+    except Exception:
+        _delete_files(new_files)
+        raise
 
 
 _PRODUCT_EDITABLE = {
@@ -238,8 +282,9 @@ _PRODUCT_EDITABLE = {
 
 
 def product_update(*, product: Product, **fields) -> Product:
-    """Change a merchant's product. `image=None` removes the image; a file replaces it."""
-    old_image_name = product.image.name if product.image else None
+    """Change a merchant's product. `image=None` removes the image; a file replaces it. The objects of a
+    replaced or removed image (and its thumbnail) are deleted once the change is committed."""
+    old_files = _image_names(product)
     new_sku = fields.get("sku")
     if (
         new_sku
@@ -254,29 +299,33 @@ def product_update(*, product: Product, **fields) -> Product:
         if field == "sku" and not value:
             continue  # an empty SKU keeps the current one
         setattr(product, field, value)
+    new_files = []
     if "image" in fields:
         if fields["image"] is None:
-            product.image = None
+            _detach_image(product)
         else:
             _attach_image(product, fields["image"])
-    _save_product(product, sku_given=True)
-    new_image_name = product.image.name if product.image else None
-    if old_image_name and old_image_name != new_image_name:
-        storage = Product._meta.get_field("image").storage
-        transaction.on_commit(lambda: storage.delete(old_image_name))
+            new_files = _image_names(product)
+    _save_with_new_files(product, sku_given=True, new_files=new_files)
+    product_files_delete_on_commit(names=[name for name in old_files if name not in _image_names(product)])
     return product
 
 
 def product_delete(*, product: Product) -> None:
-    """Delete a product; past order lines keep their copy of its SKU, name and price."""
-    image_name = product.image.name if product.image else None
+    """Delete a product (its image objects follow after commit, see `catalog.receivers`); past order lines
+    keep their copy of its SKU, name and price."""
     product.delete()
-    if image_name:
-        storage = Product._meta.get_field("image").storage
-        transaction.on_commit(lambda: storage.delete(image_name))
 
 
 def category_tree_changed() -> None:
     """Move the tree version so every process rebuilds its cached tree (called on every category write)."""
     if not CategoryTreeVersion.objects.filter(pk=1).update(version=F("version") + 1):
         CategoryTreeVersion.objects.get_or_create(pk=1, defaults={"version": 1})
+
+
+def product_image_reprocess(*, product: Product) -> None:
+    """Run an image stored before images were processed through the same path as a new upload (metadata
+    stripped, thumbnail made); the old objects go after commit. ApiError when the stored file is not a usable image."""
+    with product.image.open("rb") as stored:
+        content = stored.read()
+    product_update(product=product, image=SimpleUploadedFile(product.image.name.rsplit("/", 1)[-1], content))

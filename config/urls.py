@@ -1,3 +1,6 @@
+import re
+
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -5,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from accounts.oidc_browser import signed_in
 from core.exceptions import api_not_found
 from core.health import healthz, readyz
+from core.media import public_media
 from tracking.views import home
 
 handler400 = "core.exceptions.handler400"
@@ -40,3 +44,10 @@ urlpatterns = [
     path("oidc/signed-in/", signed_in, name="oidc-signed-in"),
     path("oidc/", include("mozilla_django_oidc.urls")),
 ]
+# Product images from a local public store (`make run`); with object storage their URLs point at the bucket/CDN.
+if not re.match(r"^[a-z][a-z0-9+.-]*://", settings.MEDIA_URL):
+    urlpatterns.append(
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.strip('/'))}/(?P<path>.+)$", public_media, name="public-media"
+        )
+    )

@@ -19,6 +19,7 @@ class ErrorCode(StrEnum):
     PARSE_ERROR = "parse_error"
     THROTTLED = "throttled"
     SERVER_ERROR = "server_error"
+    SERVICE_UNAVAILABLE = "service_unavailable"
 
 
 class ApiError(APIException):

@@ -1,16 +1,20 @@
 """Uniform error bodies: every error under /api/ is `{"code", "detail", "errors"?}`, never HTML."""
 
 import logging
+import sys
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
+from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
+from .database import database_unavailable, forget_read_only_connections
 from .errors import ApiError, ErrorCode
 
 logger = logging.getLogger(__name__)
@@ -47,7 +51,24 @@ def error_body(code: str, detail: str, errors=None) -> dict:
     return body
 
 
+RETRY_AFTER_SECONDS = 5
+_UNAVAILABLE_DETAIL = "The service is briefly unavailable. Retry in a few seconds."
+
+
+def _database_unavailable_logged(request, exc) -> None:
+    logger.warning("Database unavailable on %s %s: %s", request.method, request.path, exc, exc_info=exc)
+    forget_read_only_connections(exc)
+
+
 def api_exception_handler(exc, context):
+    if database_unavailable(exc):
+        _database_unavailable_logged(context["request"], exc)
+        set_rollback()
+        return Response(
+            error_body(ErrorCode.SERVICE_UNAVAILABLE, _UNAVAILABLE_DETAIL),
+            status=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -113,8 +134,19 @@ def api_not_found(request, *args, **kwargs):
     return JsonResponse(error_body(ErrorCode.NOT_FOUND, "Not found."), status=404)
 
 
+def service_unavailable(request) -> HttpResponse:
+    """503 with Retry-After: JSON under /api/, a short text for pages (the tracking page, the admin)."""
+    if _is_api(request):
+        response = JsonResponse(error_body(ErrorCode.SERVICE_UNAVAILABLE, _UNAVAILABLE_DETAIL), status=503)
+    else:
+        response = HttpResponse(_UNAVAILABLE_DETAIL, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 class ApiExceptionMiddleware:
-    """Unhandled exceptions under /api/ answer a JSON 500 (logged with the traceback), also in DEBUG."""
+    """Unhandled exceptions under /api/ answer a JSON 500 (logged with the traceback), also in DEBUG; the
+    database being unavailable answers 503 with Retry-After on every path (views outside DRF included)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -123,6 +155,9 @@ class ApiExceptionMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if database_unavailable(exception):
+            _database_unavailable_logged(request, exception)
+            return service_unavailable(request)
         if not _is_api(request) or isinstance(exception, Http404):
             return None
         if isinstance(exception, SuspiciousOperation):
@@ -159,6 +194,12 @@ def csrf_failure(request, reason=""):
 
 
 def handler500(request):
+    # Django calls this while handling the exception: one raised outside a view (a middleware reading the
+    # session or the user) that means the database is unavailable is a 503 too.
+    exc = sys.exc_info()[1]
+    if exc is not None and database_unavailable(exc):
+        _database_unavailable_logged(request, exc)
+        return service_unavailable(request)
     if _is_api(request):
         return JsonResponse(error_body(ErrorCode.SERVER_ERROR, "A server error occurred."), status=500)
     from django.views.defaults import server_error

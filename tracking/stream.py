@@ -24,9 +24,8 @@ from django.db import connection
 from django.http import StreamingHttpResponse
 
 from core.errors import ErrorCode
-from core.exceptions import error_body
+from core.exceptions import RETRY_AFTER_SECONDS, error_body
 
-from .errors import TrackingError
 from .events import LiveUpdate, live_update
 from .live import GONE, Watcher, hub
 from .snapshots import tracking_snapshot
@@ -42,7 +41,7 @@ HEADERS = {
     "X-Accel-Buffering": "no",  # nginx (and the ingress controller) must pass events on, not buffer them
     "X-Content-Type-Options": "nosniff",
 }
-UNAVAILABLE = "Tracking is unavailable for a moment; try again."
+UNAVAILABLE = "Tracking is briefly unavailable. Retry in a few seconds."
 NOT_FOUND = "No order has this tracking code."
 
 
@@ -170,9 +169,9 @@ async def _asgi_stream(scope, receive, send, code: str, *, page: bool) -> None:
         item = await watcher.wait_async(FIRST_SNAPSHOT_SECONDS)
         if item == GONE:
             return await _error(send, 404, ErrorCode.NOT_FOUND, NOT_FOUND)
-        if not isinstance(item, LiveUpdate):  # the database did not answer in time
-            retry = ((b"retry-after", b"5"),)
-            return await _error(send, 503, TrackingError.TRACKING_UNAVAILABLE, UNAVAILABLE, retry)
+        if not isinstance(item, LiveUpdate):  # the database did not answer in time: as on every other path
+            retry = ((b"retry-after", str(RETRY_AFTER_SECONDS).encode()),)
+            return await _error(send, 503, ErrorCode.SERVICE_UNAVAILABLE, UNAVAILABLE, retry)
         headers = [(name.lower().encode(), value.encode()) for name, value in HEADERS.items()]
         if request.is_secure() and settings.SECURE_HSTS_SECONDS:
             headers.append((b"strict-transport-security", f"max-age={settings.SECURE_HSTS_SECONDS}".encode()))

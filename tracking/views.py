@@ -68,7 +68,7 @@ class TrackingStreamView(APIView):
         responses={
             (200, "text/event-stream"): OpenApiResponse(OpenApiTypes.STR, description="The event stream"),
             404: OpenApiResponse(description="`not_found`"),
-            503: OpenApiResponse(description="`tracking_unavailable`: the order could not be read now"),
+            503: OpenApiResponse(description="`service_unavailable`: the database is briefly unavailable"),
         },
     )
     def get(self, request, tracking_code):

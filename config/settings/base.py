@@ -1,10 +1,13 @@
 """Settings shared by every environment. Everything a deployment changes is read from the environment."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from core.storage_settings import storages_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -47,6 +50,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that could read the body (CSRF reads forms, sessions nothing, DRF the rest).
+    "core.upload_limits.RequestBodyLimitMiddleware",
     "core.middleware.RejectNullBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -106,6 +111,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "prepare_threshold": int(_prepare_threshold) if _prepare_threshold.isdigit() else None,
         }
     )
+    # After a database restart or failover a kept connection is dead: check it before a request reuses it
+    # (one round trip) instead of failing that request. A host that drops packets fails the connect in 5 s.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -127,16 +136,37 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# File stores (core.storage): "default" is public (product images), "private" holds KYC documents.
+# Unset: local directories, MEDIA_ROOT served by the app at MEDIA_URL and PRIVATE_MEDIA_ROOT served by no route.
+# STORAGE_URL or AWS_STORAGE_BUCKET_NAME (+ AWS_S3_ENDPOINT_URL, keys...): an S3-protocol bucket (AWS, MinIO, R2).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **storages_from_env(os.environ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 # KYC documents live outside MEDIA_ROOT and are only served through an authorised view.
 PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media"))
-DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+
+# Product images (catalog.images): decoding is refused above this many pixels (decompression bombs).
+PRODUCT_IMAGE_MAX_PIXELS = env.int("PRODUCT_IMAGE_MAX_PIXELS", default=40_000_000)
+
+# Request bodies (core.upload_limits): a Content-Length over the path's limit is a 413 before anything is read.
+# Endpoints taking a file (at most 5 MB, checked by the app) accept the file plus its form fields; a file a little
+# over 5 MB still gets the app's own 400 naming the limit.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=1024 * 1024)
+UPLOAD_REQUEST_MAX_BYTES = env.int("UPLOAD_REQUEST_MAX_BYTES", default=7 * 1024 * 1024)
+REQUEST_BODY_LIMITS = [
+    # The webhook view reads at most 256 KB + 1 byte itself, answers 413 and records the refused delivery.
+    (r"^/api/v1/webhooks/[^/]+/$", None),
+    (r"^/api/v1/products/(?:[^/]+/)?$", UPLOAD_REQUEST_MAX_BYTES),
+    (r"^/api/v1/merchants/me/kyc/$", UPLOAD_REQUEST_MAX_BYTES),
+    (r"^/admin/", UPLOAD_REQUEST_MAX_BYTES),
+]
+# Form fields of a multipart body (files excluded) and `request.body`.
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+# Every upload the limits above let through stays in memory: no temporary file is ever written.
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_REQUEST_MAX_BYTES
 
 CACHE_URL = env("CACHE_URL", default="")
 CACHES = {
@@ -144,6 +174,9 @@ CACHES = {
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ordertrail"}
 }
+# Redis down or hung: cache operations answer as misses within 250 ms instead of failing the request.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "core.cache.FailOpenRedisCache"
 
 # Email
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -6,7 +6,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, INSTALLED_APPS, LOG_LEVEL, MIDDLEWARE, SIMPLE_JWT, env
+from .base import BASE_DIR, INSTALLED_APPS, LOG_LEVEL, MIDDLEWARE, SIMPLE_JWT, STORAGES, env
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -69,8 +69,9 @@ CORS_EXPOSE_HEADERS = ["X-Request-ID"]
 
 # --- static files: collected at image build, served by WhiteNoise with far-future cache headers -----------
 STATIC_ROOT = env.str("STATIC_ROOT", default="") or str(BASE_DIR / "staticfiles")
+# Media keeps what base.py chose from the environment (object storage, or local directories).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # A template naming a file missing from the manifest renders the unhashed URL instead of failing.

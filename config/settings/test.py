@@ -14,8 +14,10 @@ PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="ordertrail-private-")
 # Tests get eager tasks by default; integration tests that start a real worker override this.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
+# Local stores whatever the developer's environment says; tests/core/s3.py switches a test to a bucket.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "core.storage.PrivateFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Static files are not collected for tests; WhiteNoise would only warn about the missing STATIC_ROOT.

@@ -1,23 +1,16 @@
 """Merchants manage their own products; everyone browses the active ones."""
 
-import io
-
 import pytest
 
 from catalog.models import Product
+from tests.catalog.images import png, upload, webp
 from tests.conftest import bearer_client
 from tests.factories import CategoryFactory, MerchantFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 64
-
-
-def upload(content: bytes, name: str):
-    file = io.BytesIO(content)
-    file.name = name
-    return file
+PNG = png((60, 40))
+WEBP = webp((60, 40))
 
 
 def test_a_merchant_lists_a_product_and_gets_a_generated_sku(merchant_client, merchant, category):
@@ -46,9 +39,11 @@ def test_a_merchant_lists_a_product_and_gets_a_generated_sku(merchant_client, me
         "is_active",
         "is_featured",
         "image",
+        "thumbnail",
         "created_at",
     ):
         assert field in body
+    assert body["thumbnail"] is None
 
     again = merchant_client.post("/api/v1/products/", {"name": "Tecno Spark 20", "price": "15999.00"}).json()
     assert again["sku"] != body["sku"]
@@ -113,6 +108,7 @@ def test_a_product_image_is_accepted_by_its_content(merchant_client):
     assert response.status_code == 201, response.json()
     image_url = response.json()["image"]
     assert image_url.startswith("http://testserver/media/products/") and image_url.endswith(".png")
+    assert response.json()["thumbnail"].startswith("http://testserver/media/products/thumbnails/")
 
     replaced = merchant_client.patch(
         f"/api/v1/products/{response.json()['id']}/",
@@ -126,6 +122,7 @@ def test_a_product_image_is_accepted_by_its_content(merchant_client):
         f"/api/v1/products/{response.json()['id']}/", {"image": None}, format="json"
     )
     assert removed.json()["image"] is None
+    assert removed.json()["thumbnail"] is None
 
 
 @pytest.mark.parametrize(
@@ -280,3 +277,24 @@ def test_the_product_list_costs_the_same_for_one_or_fifty_per_page(api_client, d
         with django_assert_num_queries(2):  # COUNT + the page
             response = api_client.get(f"/api/v1/products/?page_size={page_size}&category={category.pk}")
         assert len(response.json()["results"]) == page_size
+
+
+def test_a_product_created_or_edited_with_an_image_stays_active(merchant_client):
+    created = merchant_client.post(
+        "/api/v1/products/",
+        {"name": "Kikoi", "price": "900", "image": upload(PNG, "k.png")},
+        format="multipart",
+    )
+    assert created.status_code == 201
+    assert created.json()["is_active"] is True
+
+    merchant_client.patch(f"/api/v1/products/{created.json()['id']}/", {"is_featured": True}, format="json")
+    edited = merchant_client.patch(
+        f"/api/v1/products/{created.json()['id']}/", {"image": upload(WEBP, "k.webp")}, format="multipart"
+    )
+    assert (edited.json()["is_active"], edited.json()["is_featured"]) == (True, True)
+
+    hidden = merchant_client.patch(
+        f"/api/v1/products/{created.json()['id']}/", {"is_active": "false"}, format="multipart"
+    )
+    assert hidden.json()["is_active"] is False

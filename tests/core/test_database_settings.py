@@ -1,18 +1,15 @@
 """PostgreSQL connections bind parameters on the server and prepare repeated queries; an operator behind an
 old PgBouncer can turn preparing (or binding) off with DB_PREPARE_THRESHOLD / DB_SERVER_SIDE_BINDING."""
 
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from accounts.models import User
+from tests.core.newcomer import manage, newcomer_env
 from tests.factories import CustomerFactory
 
-ROOT = Path(__file__).resolve().parents[2]
 _SHOW_OPTIONS = (
     "from django.conf import settings; o = settings.DATABASES['default']['OPTIONS']; "
     "print(o['server_side_binding'], o['prepare_threshold'])"
@@ -21,21 +18,8 @@ _SHOW_OPTIONS = (
 
 def _options(**env_overrides: str) -> subprocess.CompletedProcess:
     """The database OPTIONS a process started with only these settings gets (no .env, nothing inherited)."""
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DATABASE_URL": "postgres://ordertrail:pw@db.internal:5432/ordertrail",
-        **env_overrides,
-    }
-    return subprocess.run(
-        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", _SHOW_OPTIONS],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    env = newcomer_env(DATABASE_URL="postgres://ordertrail:pw@db.internal:5432/ordertrail", **env_overrides)
+    return manage("shell", "--verbosity", "0", "-c", _SHOW_OPTIONS, env=env)
 
 
 @pytest.mark.parametrize(

@@ -108,13 +108,30 @@ def test_compose_services_have_healthchecks_and_named_volumes():
     compose = _compose()
     services = compose["services"]
 
-    for name in ("postgres", "redis", "web", "worker", "flower", "mailpit"):
+    for name in ("postgres", "redis", "web", "worker", "flower", "mailpit", "minio"):
         assert services[name]["healthcheck"]["test"], name
     assert "/healthz/" in " ".join(services["web"]["healthcheck"]["test"])
-    assert {"postgres-data", "redis-data", "media", "private-media"} <= set(compose["volumes"])
+    assert {"postgres-data", "redis-data", "minio-data"} <= set(compose["volumes"])
     assert services["postgres"]["volumes"] == ["postgres-data:/var/lib/postgresql/data"]
     assert [entry["path"] for entry in services["web"]["env_file"]] == [".env"]
     assert services["web"]["environment"]["EMAIL_URL"].endswith("smtp://mailpit:1025}")
+
+
+def test_compose_keeps_media_in_minio_with_the_bucket_made_at_start():
+    services = _compose()["services"]
+    env = services["web"]["environment"]
+
+    init = " ".join(services["minio-init"]["command"])
+    assert services["minio-init"]["image"].startswith("minio/mc:")
+    assert "mc mb --ignore-existing" in init
+    assert 'mc anonymous set download "local/$$MINIO_BUCKET/public"' in init  # public/ only, never private/
+    assert services["minio-init"]["depends_on"]["minio"]["condition"] == "service_healthy"
+    for role in ("web", "worker"):
+        assert services[role]["depends_on"]["minio-init"]["condition"] == "service_completed_successfully"
+        assert "volumes" not in services[role]  # no media on the container's disk
+    assert env["AWS_S3_ENDPOINT_URL"] == "http://minio:9000"
+    assert env["AWS_STORAGE_BUCKET_NAME"] == "${MINIO_BUCKET:-ordertrail}"
+    assert env["PUBLIC_MEDIA_BASE_URL"].startswith("${MINIO_PUBLIC_URL:-http://localhost:9000}")
 
 
 def test_compose_never_runs_beat_twice():
@@ -206,6 +223,33 @@ def test_the_config_map_and_secret_template_only_name_documented_settings():
     assert set(secret) - documented == set()
     assert config["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
     assert not set(config) & set(secret)
+
+
+def test_pods_share_media_through_object_storage_not_a_volume():
+    kinds = {obj["kind"] for obj in _k8s_objects()}
+    config = _one("ConfigMap", "ordertrail-config")["data"]
+    secret = _one("Secret", "ordertrail-secrets")["stringData"]
+
+    assert "PersistentVolumeClaim" not in kinds
+    for name in ("ordertrail-web", "ordertrail-worker", "ordertrail-beat"):
+        volumes = _one("Deployment", name)["spec"]["template"]["spec"].get("volumes", [])
+        assert [v for v in volumes if "persistentVolumeClaim" in v] == []
+    assert config["AWS_STORAGE_BUCKET_NAME"] and config["AWS_PRIVATE_STORAGE_BUCKET_NAME"]
+    assert config["AWS_STORAGE_BUCKET_NAME"] != config["AWS_PRIVATE_STORAGE_BUCKET_NAME"]
+    assert {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} <= set(secret)
+
+
+def test_the_ingress_lets_through_what_the_app_accepts_and_no_more_than_a_little(settings):
+    ingress = _one("Ingress", "ordertrail-web")
+    size = ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"]
+
+    assert size.endswith("m")
+    # Above the app's largest limit, so the app's own JSON 413 is what clients see; not far above it.
+    assert (
+        settings.UPLOAD_REQUEST_MAX_BYTES
+        < int(size[:-1]) * 1024 * 1024
+        <= 2 * settings.UPLOAD_REQUEST_MAX_BYTES
+    )
 
 
 def test_the_secret_template_holds_no_usable_secret():

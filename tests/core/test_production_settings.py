@@ -24,6 +24,9 @@ def _manage(*args: str, **env_overrides: str) -> subprocess.CompletedProcess:
         "DATABASE_URL": "postgres://ordertrail:pw@db.internal:5432/ordertrail",
         "CELERY_BROKER_URL": "redis://redis.internal:6379/0",
         "CACHE_URL": "redis://redis.internal:6379/1",
+        "AWS_STORAGE_BUCKET_NAME": "ordertrail-media",
+        "AWS_PRIVATE_STORAGE_BUCKET_NAME": "ordertrail-private",
+        "AWS_S3_REGION_NAME": "eu-west-1",
         "PYTHONWARNINGS": "always",
     }
     env.update(env_overrides)
@@ -60,6 +63,13 @@ def test_check_deploy_warns_when_throttles_would_count_per_process():
 
     assert "ordertrail.W001" in result.stdout + result.stderr
     assert "CACHE_URL" in result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_media_would_live_on_one_machines_disk():
+    result = _manage("check", "--deploy", AWS_STORAGE_BUCKET_NAME=None, AWS_PRIVATE_STORAGE_BUCKET_NAME=None)
+
+    assert "ordertrail.W002" in result.stdout + result.stderr
+    assert "STORAGE_URL" in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize(
