@@ -32,15 +32,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import PYTHON, ROOT, Server, bench_env, manage, write_report  # noqa: E402
+from bench import harness  # noqa: E402
 from bench.orders import ensure_database  # noqa: E402
 
-STREAMS = int(os.environ.get("BENCH_STREAMS", "1000"))
-ORDERS = int(os.environ.get("BENCH_ORDERS", "50"))
-CHANGES = int(os.environ.get("BENCH_CHANGES", "15"))
-PAGE_SHARE = float(os.environ.get("BENCH_PAGE_SHARE", "0.5"))
-STREAM_PORT = int(os.environ.get("BENCH_STREAM_PORT", "8150"))
-API_PORT = int(os.environ.get("BENCH_API_PORT", "8151"))
+# BENCH_* from the environment: streams, orders in the spread scenario, changes per scenario, ports.
+KNOBS = {"STREAMS": 1000, "ORDERS": 50, "CHANGES": 15, "STREAM_PORT": 8150, "API_PORT": 8151}
+STREAMS, ORDERS, CHANGES, STREAM_PORT, API_PORT = (
+    int(os.environ.get(f"BENCH_{k}", v)) for k, v in KNOBS.items()
+)
+PAGE_SHARE = float(os.environ.get("BENCH_PAGE_SHARE", "0.5"))  # streams opened as the page opens them
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/ot_tracking_bench"
 GOAL_SECONDS = 2.0  # issue 17: every watcher within 2 s
@@ -49,7 +49,7 @@ SPACING_SECONDS = 1.0  # between two changes
 
 
 def environment() -> dict[str, str]:
-    env = bench_env(DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    env = harness.bench_env(DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     env.pop("CELERY_BROKER_URL", None)  # notifications run eagerly (printed), nothing queues up in Redis
     env["TRACKING_STREAM_REDIS_URL"] = REDIS
     env["TRACKING_STREAM_CHANNEL"] = f"ordertrail:tracking:bench:{uuid.uuid4().hex[:8]}"
@@ -60,29 +60,15 @@ def environment() -> dict[str, str]:
 
 def seed(env: dict[str, str]) -> dict:
     """A merchant, its product and ORDERS pending orders placed through the service; the merchant's token."""
-    os.environ.update(env)
-    import django
-
-    django.setup()
-    from django.utils import timezone
+    harness.django_ready(env)
     from rest_framework_simplejwt.tokens import RefreshToken
 
     from accounts.models import AccountType, User
     from catalog.models import Product
-    from merchants.models import KYCStatus, Merchant
     from orders.placement import order_place
 
     run = uuid.uuid4().hex[:8]
-    owner = User.objects.create_user(
-        email=f"bench-tracking-{run}@example.com", password=None, account_type=AccountType.MERCHANT
-    )
-    merchant = Merchant.objects.create(
-        user=owner,
-        company_name=f"Bench Shop {run}",
-        kyc_status=KYCStatus.APPROVED,
-        is_active=True,
-        activated_at=timezone.now(),
-    )
+    merchant = harness.approved_merchant(run=run)
     product = Product.objects.create(
         merchant=merchant, sku=f"T-{run}", name="Bench kettle", price="10.00", stock=1_000_000
     )
@@ -100,7 +86,7 @@ def seed(env: dict[str, str]) -> dict:
     ]
     return {
         "orders": [(str(order.pk), order.tracking_code) for order in orders],
-        "token": str(RefreshToken.for_user(owner).access_token),
+        "token": str(RefreshToken.for_user(merchant.user).access_token),
     }
 
 
@@ -112,10 +98,10 @@ class StreamServer:
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> StreamServer:
-        command = [PYTHON, "-m", "uvicorn", "config.asgi:application", "--port", str(STREAM_PORT)]
+        command = [harness.PYTHON, "-m", "uvicorn", "config.asgi:application", "--port", str(STREAM_PORT)]
         self.process = subprocess.Popen(
             [*command, "--no-access-log", "--log-level", "warning", "--timeout-graceful-shutdown", "2"],
-            cwd=ROOT,
+            cwd=harness.ROOT,
             env=self.env,
         )
         deadline = time.monotonic() + 60
@@ -313,10 +299,10 @@ def prepare(orders: list, token: str) -> None:
 def main() -> None:
     env = environment()
     ensure_database(env["DATABASE_URL"])
-    manage("migrate", "--noinput", "-v", "0", env=env)
+    harness.manage("migrate", "--noinput", "-v", "0", env=env)
     data = seed(env)
     orders, token = data["orders"], data["token"]
-    with StreamServer(env) as stream_server, Server(port=API_PORT, workers=2, env=env):
+    with StreamServer(env) as stream_server, harness.Server(port=API_PORT, workers=2, env=env):
         prepare(orders, token)
         spread = list(range(ORDERS)) * (STREAMS // ORDERS + 1)
         results = [
@@ -344,7 +330,7 @@ def main() -> None:
         "memory_per_stream_kib": max(r["memory_per_stream_kib"] for r in results),
         "within_goal": all(r["within_goal"] for r in results),
     }
-    write_report("tracking", report)
+    harness.write_report("tracking", report)
 
 
 if __name__ == "__main__":

@@ -66,16 +66,21 @@ def test_the_public_timeline_says_who_cancelled(client, customer, merchant, admi
     assert says in html and "Kenyatta" not in html
 
 
+def platform_reports(order, status: str, **report) -> None:
+    """What webhooks.events does with a platform's report (order.status_updated / order.cancelled)."""
+    order_status_report(
+        merchant=order.merchant,
+        external_id=order.external_id,
+        status=status,
+        source=EventSource.WEBHOOK,
+        allow_implied=True,
+        **report,
+    )
+
+
 def test_a_cancellation_by_the_shops_platform_is_the_shops(client, merchant):
     order = external_order(merchant=merchant)
-    order_status_report(
-        merchant=merchant,
-        external_id=order.external_id,
-        status=OrderStatus.CANCELLED,
-        source=EventSource.WEBHOOK,
-        note=REASON,
-        location="Kenyatta Avenue 12",
-    )
+    platform_reports(order, OrderStatus.CANCELLED, note=REASON, location="Kenyatta Avenue 12")
 
     body, html = public_views(client, order)
 
@@ -86,13 +91,7 @@ def test_a_cancellation_by_the_shops_platform_is_the_shops(client, merchant):
 
 def test_steps_a_platform_skipped_read_as_customer_wording(client, merchant):
     order = external_order(merchant=merchant)
-    order_status_report(
-        order=order,
-        status=OrderStatus.SHIPPED,
-        source=EventSource.WEBHOOK,
-        location="Mombasa depot",
-        allow_implied=True,
-    )
+    platform_reports(order, OrderStatus.SHIPPED, location="Mombasa depot")
 
     body, html = public_views(client, order)
 

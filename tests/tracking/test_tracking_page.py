@@ -10,7 +10,6 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
-from orders.services import order_set_status
 from tests.orders.factories import order_moved_to, placed_order
 from tracking.presentation import page_context
 
@@ -75,18 +74,8 @@ def test_times_are_shown_in_nairobi_time_with_how_long_ago(client, customer):
     assert ">7 min ago<" in html
 
 
-def test_a_failed_delivery_says_what_happens_next_in_the_warning_colour(client, customer, merchant):
-    order = order_moved_to(
-        placed_order(customer=customer, merchant=merchant),
-        "confirmed",
-        "processing",
-        "shipped",
-        "in_transit",
-        "out_for_delivery",
-    )
-    order_set_status(order=order, status="delivery_failed", location="Westlands", note="Nobody at the gate")
-
-    html = page_of(client, order)
+def test_a_failed_delivery_says_what_happens_next_in_the_warning_colour(client, failed_delivery, merchant):
+    html = page_of(client, failed_delivery)
 
     assert 'class="card summary tone-warn"' in html
     assert "The courier could not deliver your order. Contact " + merchant.company_name in html

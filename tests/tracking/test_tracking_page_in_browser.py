@@ -15,7 +15,6 @@ import requests
 from django.conf import settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from orders.services import order_set_status
 from tests import services
 from tests.browser.axe import axe_source, axe_violations
 from tests.orders.factories import order_moved_to, placed_order
@@ -71,20 +70,6 @@ def screenshot(page, name: str) -> None:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture
-def failed_delivery(merchant, customer):
-    order = order_moved_to(
-        placed_order(customer=customer, merchant=merchant),
-        "confirmed",
-        "processing",
-        "shipped",
-        "in_transit",
-        "out_for_delivery",
-    )
-    order_set_status(order=order, status="delivery_failed", location="Westlands", note="Nobody at the gate")
-    return order
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
