@@ -96,10 +96,11 @@ class Hub:
         self._again: set[str] = set()  # ...and it changed (or gained a watcher) meanwhile: fetch once more
         self._fetcher = ThreadPoolExecutor(max_workers=FETCH_THREADS, thread_name_prefix="tracking-fetch")
         self._listener: threading.Thread | None = None
+        self._count = 0
 
     def watching(self) -> int:
-        with self._lock:
-            return sum(len(watchers) for watchers in self._watchers.values())
+        """Open streams in this process."""
+        return self._count
 
     def watch(self, watcher: Watcher, *, fetch: bool = True) -> None:
         """Start handing `watcher` snapshots of its order. The first comes at once when others already watch
@@ -107,6 +108,7 @@ class Hub:
         self._listen()
         with self._lock:
             self._watchers.setdefault(watcher.code, set()).add(watcher)
+            self._count += 1
             cached = self._latest.get(watcher.code)
             if cached is not None and watcher.page and cached.page is None:
                 cached = None  # built before anyone wanted the page: build it again, with the page
@@ -127,9 +129,10 @@ class Hub:
     def unwatch(self, watcher: Watcher) -> None:
         with self._lock:
             watchers = self._watchers.get(watcher.code)
-            if watchers is None:
+            if watchers is None or watcher not in watchers:
                 return
             watchers.discard(watcher)
+            self._count -= 1
             if not watchers:
                 del self._watchers[watcher.code]
                 self._latest.pop(watcher.code, None)

@@ -163,6 +163,9 @@ async def _asgi_stream(scope, receive, send, code: str, *, page: bool) -> None:
         location = f"https://{host}{request.get_full_path()}".encode()
         return await _answer(send, 301, headers=[(b"location", location)])
 
+    retry = ((b"retry-after", str(RETRY_AFTER_SECONDS).encode()),)
+    if hub().watching() >= settings.TRACKING_STREAM_MAX_PER_PROCESS:  # full: another process may have room
+        return await _error(send, 503, ErrorCode.SERVICE_UNAVAILABLE, UNAVAILABLE, retry)
     watcher = Watcher(code, loop=asyncio.get_running_loop(), page=page)
     hub().watch(watcher)
     try:
@@ -170,7 +173,6 @@ async def _asgi_stream(scope, receive, send, code: str, *, page: bool) -> None:
         if item == GONE:
             return await _error(send, 404, ErrorCode.NOT_FOUND, NOT_FOUND)
         if not isinstance(item, LiveUpdate):  # the database did not answer in time: as on every other path
-            retry = ((b"retry-after", str(RETRY_AFTER_SECONDS).encode()),)
             return await _error(send, 503, ErrorCode.SERVICE_UNAVAILABLE, UNAVAILABLE, retry)
         headers = [(name.lower().encode(), value.encode()) for name, value in HEADERS.items()]
         if request.is_secure() and settings.SECURE_HSTS_SECONDS:

@@ -394,3 +394,5 @@ TRACKING_STREAM_CHANNEL = env("TRACKING_STREAM_CHANNEL", default="") or "ordertr
 TRACKING_STREAM_HEARTBEAT_SECONDS = env.float("TRACKING_STREAM_HEARTBEAT_SECONDS", default=15)
 # Streams end after this long and the browser reconnects at once: connections rebalance across processes.
 TRACKING_STREAM_MAX_SECONDS = env.float("TRACKING_STREAM_MAX_SECONDS", default=600)
+# Open streams one stream-server process holds at most (~20 KiB each); more get 503 and retry elsewhere.
+TRACKING_STREAM_MAX_PER_PROCESS = env.int("TRACKING_STREAM_MAX_PER_PROCESS", default=10000)

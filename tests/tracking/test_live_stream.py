@@ -2,6 +2,7 @@
 committed change; one read per change however many watch; in one process without Redis, and across processes
 through Redis."""
 
+import asyncio
 import json
 import threading
 
@@ -13,6 +14,7 @@ from tests.orders.factories import order_moved_to, placed_order
 from tests.tracking.sse import EventStream
 from tracking import receivers
 from tracking.live import Watcher, hub
+from tracking.stream import TrackingStreamRouter
 
 PERSONAL = ("+254712000111", "254712000111", "Moi Avenue", "@example.com")
 
@@ -161,3 +163,36 @@ def test_a_change_in_another_thread_reaches_a_held_stream(live_server, customer)
         _, update = stream.next_update()
     assert update["status"] == "cancelled"
     assert update["events"][-1]["note"] == "Cancelled by the platform."
+
+
+def test_a_full_stream_server_sends_newcomers_elsewhere(settings):
+    """The ASGI path, called as uvicorn calls it: at TRACKING_STREAM_MAX_PER_PROCESS, a 503 to retry."""
+    settings.TRACKING_STREAM_MAX_PER_PROCESS = hub().watching()
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/api/v1/track/ANYCODE12345/stream/",
+        "query_string": b"",
+        "headers": [(b"host", b"testserver")],
+        "scheme": "http",
+        "server": ("testserver", 80),
+        "client": ("127.0.0.1", 50000),
+        "root_path": "",
+    }
+    asyncio.run(TrackingStreamRouter(application_never_reached)(scope, receive, send))
+
+    assert sent[0]["status"] == 503
+    assert (b"retry-after", b"5") in sent[0]["headers"]
+    assert json.loads(sent[1]["body"])["code"] == "service_unavailable"
+
+
+async def application_never_reached(scope, receive, send):
+    raise AssertionError("the stream path is answered before Django")
