@@ -163,6 +163,6 @@ def test_an_open_page_updates_itself_when_another_server_changes_the_order(
         assert page.locator("ol.timeline li.event").first.get_attribute("data-status") == "shipped"
         assert "Mombasa depot" in page.locator("ol.timeline li.event").first.inner_text()
         assert page.locator('ol.steps [aria-current="step"] .step-label').inner_text() == "Shipped"
-        assert "Live: updated" in page.locator("#live-state").inner_text()
+        assert page.locator("#live-state").inner_text() == "Live: updated to “Shipped”."
         assert page.evaluate("window.notReloaded === true")  # updated in place
         screenshot(page, f"tracking-live-update-{width}")
