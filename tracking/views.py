@@ -6,8 +6,7 @@ from urllib.parse import quote
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -46,6 +45,19 @@ class _JSONErrors(BaseContentNegotiation):
         return None
 
 
+# One event of the stream (OpenAPI 3.0: the event-stream schema describes each event). `update` data is the
+# tracking JSON of `track_retrieve`; `page` data (with ?include=page) the page's HTML.
+SSE_EVENT = {
+    "type": "object",
+    "properties": {
+        "event": {"type": "string", "enum": ["update", "page"]},
+        "id": {"type": "string", "description": "the version of the tracking JSON"},
+        "data": {"type": "string"},
+        "retry": {"type": "integer", "description": "milliseconds before the client reconnects"},
+    },
+}
+
+
 class TrackingStreamView(APIView):
     """Served here by WSGI servers only: under uvicorn, config/asgi.py answers this path before Django."""
 
@@ -65,8 +77,16 @@ class TrackingStreamView(APIView):
             "ends a stream now and then and `retry:` tells the browser when to reconnect."
         ),
         auth=[],
+        parameters=[
+            OpenApiParameter(
+                "include",
+                str,
+                enum=["page"],
+                description="`page`: also a `page` event with the tracking page's re-rendered content",
+            )
+        ],
         responses={
-            (200, "text/event-stream"): OpenApiResponse(OpenApiTypes.STR, description="The event stream"),
+            (200, "text/event-stream"): OpenApiResponse(SSE_EVENT, description="The event stream"),
             404: OpenApiResponse(description="`not_found`"),
             503: OpenApiResponse(description="`service_unavailable`: the database is briefly unavailable"),
         },
