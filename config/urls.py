@@ -9,6 +9,7 @@ from core.api_docs import ApiSchemaView, RedocView, SwaggerView
 from core.exceptions import api_not_found
 from core.health import healthz, readyz
 from core.media import public_media
+from tracking.views import home
 
 handler400 = "core.exceptions.handler400"
 handler403 = "core.exceptions.handler403"
@@ -30,7 +31,11 @@ api_v1 = [
     re_path(r"^.*$", api_not_found),  # keep last: unknown API paths get a JSON 404, also in DEBUG
 ]
 
+# The admin's "View site" link: the public home page with the tracking-code form.
+admin.site.site_url = "/"
+
 urlpatterns = [
+    path("", home, name="home"),
     path("healthz/", healthz, name="healthz"),
     path("readyz/", readyz, name="readyz"),
     path("admin/", admin.site.urls),

@@ -480,3 +480,16 @@ CONTENT_SECURITY_POLICY = {
 # The OpenAPI schema, Swagger and Redoc: public for `make run`; production requires a staff user (signed in to
 # the admin, or a bearer token) unless API_DOCS_PUBLIC=1. Unset or blank: the environment's default.
 API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC") if env.str("API_DOCS_PUBLIC", default="").strip() else True
+
+# --- Public tracking: live updates (tracking/live.py) ---
+# Changes reach every web process's streams through Redis pub/sub: TRACKING_STREAM_REDIS_URL, else the cache or
+# broker when it is Redis (an empty value too). Neither (`make run`): in-process only, all one process needs.
+_redis_urls = [url for url in (CACHE_URL, CELERY_BROKER_URL) if url.startswith(("redis://", "rediss://"))]
+TRACKING_STREAM_REDIS_URL = env("TRACKING_STREAM_REDIS_URL", default="") or next(iter(_redis_urls), "")
+TRACKING_STREAM_CHANNEL = env("TRACKING_STREAM_CHANNEL", default="") or "ordertrail:tracking"
+# A comment line this often keeps proxies from closing an idle stream (and finds departed watchers on WSGI).
+TRACKING_STREAM_HEARTBEAT_SECONDS = env.float("TRACKING_STREAM_HEARTBEAT_SECONDS", default=15)
+# Streams end after this long and the browser reconnects at once: connections rebalance across processes.
+TRACKING_STREAM_MAX_SECONDS = env.float("TRACKING_STREAM_MAX_SECONDS", default=600)
+# Open streams one stream-server process holds at most (~20 KiB each); more get 503 and retry elsewhere.
+TRACKING_STREAM_MAX_PER_PROCESS = env.int("TRACKING_STREAM_MAX_PER_PROCESS", default=10000)
