@@ -5,7 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.indexes import OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Upper
@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core.languages import Language
 from core.phone import ParsedPhoneNumberModelField
+from core.postgres_indexes import TrigramIndex
 
 from .managers import UserManager, email_canonical, validate_email_canonical_length
 
@@ -51,7 +52,7 @@ class User(AbstractBaseUser, PermissionsMixin):
             # 200,000 customers (issue 18): the admin lists newest first, and their search (icontains on
             # email, names and phone) through trigrams, PostgreSQL only.
             models.Index(fields=["-date_joined", "-id"], name="user_newest"),
-            GinIndex(
+            TrigramIndex(
                 OpClass(Upper("email"), name="gin_trgm_ops"),
                 OpClass(Upper("first_name"), name="gin_trgm_ops"),
                 OpClass(Upper("last_name"), name="gin_trgm_ops"),

@@ -8,7 +8,9 @@ place where indexes are declared.
 """
 
 from django.contrib.postgres import operations as postgres
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import migrations
+from django.db.models import Index
 
 
 def _on_postgresql(schema_editor) -> bool:
@@ -51,3 +53,18 @@ class RemoveIndexConcurrently(postgres.RemoveIndexConcurrently):
             super().database_backwards(app_label, schema_editor, from_state, to_state)
         else:
             migrations.RemoveIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+
+
+class TrigramIndex(GinIndex):
+    """A GIN trigram index (`OpClass(..., name="gin_trgm_ops")`) on PostgreSQL; elsewhere a plain index on the
+    same expressions. SQLite rebuilds a whole table to add a column and re-creates every index of the model's
+    state as it does: a GIN operator class there would stop every later migration of that table."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if _on_postgresql(schema_editor):
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        plain = [
+            expression.get_source_expressions()[0] if isinstance(expression, OpClass) else expression
+            for expression in self.expressions
+        ]
+        return Index(*plain, name=self.name).create_sql(model, schema_editor, using=using, **kwargs)

@@ -4,13 +4,14 @@ import secrets
 import uuid
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.indexes import OpClass
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 
 from core.languages import Language, default_language
 from core.phone import ParsedPhoneNumberModelField
+from core.postgres_indexes import TrigramIndex
 
 from .lifecycle import OrderStatus
 from .payments import PaymentStatus
@@ -103,7 +104,7 @@ class Order(models.Model):
             # The dashboard's counts by status and revenue by currency read this index only.
             models.Index(fields=["status", "currency", "total_amount"], name="order_status_revenue"),
             # The Django admin's search (icontains): trigrams, PostgreSQL only.
-            GinIndex(
+            TrigramIndex(
                 OpClass(Upper("customer_name"), name="gin_trgm_ops"),
                 OpClass(Upper("email"), name="gin_trgm_ops"),
                 OpClass(Upper("phone_number"), name="gin_trgm_ops"),

@@ -3,6 +3,7 @@ concurrently on PostgreSQL; on the large seed_scale data set this migration take
 
 import django.contrib.postgres.indexes
 import django.db.models.functions.text
+import core.postgres_indexes
 from django.db import migrations, models
 
 from core.postgres_indexes import AddIndexConcurrently
@@ -25,7 +26,7 @@ class Migration(migrations.Migration):
         ),
         AddIndexConcurrently(
             model_name="user",
-            index=django.contrib.postgres.indexes.GinIndex(
+            index=core.postgres_indexes.TrigramIndex(
                 OpClass(Upper("email"), name="gin_trgm_ops"),
                 OpClass(Upper("first_name"), name="gin_trgm_ops"),
                 OpClass(Upper("last_name"), name="gin_trgm_ops"),

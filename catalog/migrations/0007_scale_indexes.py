@@ -5,6 +5,7 @@ seed_scale data set this migration takes about 20 s (2 cores shared with other w
 import django.contrib.postgres.indexes
 import django.db.models.functions.text
 from django.contrib.postgres.operations import TrigramExtension
+import core.postgres_indexes
 from django.db import migrations, models
 
 from core.postgres_indexes import AddIndexConcurrently
@@ -29,7 +30,7 @@ class Migration(migrations.Migration):
         ),
         AddIndexConcurrently(
             model_name="product",
-            index=django.contrib.postgres.indexes.GinIndex(
+            index=core.postgres_indexes.TrigramIndex(
                 django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper("name"), name="gin_trgm_ops"),
                 django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper("sku"), name="gin_trgm_ops"),
                 django.contrib.postgres.indexes.OpClass(

@@ -5,6 +5,7 @@ on the large seed_scale data set this migration takes about 140 s (2 cores share
 
 import django.contrib.postgres.indexes
 import django.db.models.functions.text
+import core.postgres_indexes
 from django.db import migrations, models
 
 from core.postgres_indexes import AddIndexConcurrently, RemoveIndexConcurrently
@@ -35,7 +36,7 @@ class Migration(migrations.Migration):
         ),
         AddIndexConcurrently(
             model_name="order",
-            index=django.contrib.postgres.indexes.GinIndex(
+            index=core.postgres_indexes.TrigramIndex(
                 OpClass(Upper("customer_name"), name="gin_trgm_ops"),
                 OpClass(Upper("email"), name="gin_trgm_ops"),
                 OpClass(Upper("phone_number"), name="gin_trgm_ops"),
