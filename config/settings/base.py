@@ -1,4 +1,7 @@
-"""Settings shared by every environment. Everything a deployment changes is read from the environment."""
+"""Settings shared by every environment. Everything a deployment changes is read from the environment.
+
+Over 400 lines: the one place where every app's settings are read, a commented section per concern.
+"""
 
 import os
 import tempfile
