@@ -150,7 +150,7 @@ def kyc_decide_page(model_admin, request, submission_id, *, approve: bool):
 
 
 def kyc_queue_next_page(model_admin, request, submission_id=None):
-    """ "Next in queue" without deciding: the oldest waiting submission other than the one on screen."""
+    """The "Next in queue" button, no decision: the oldest waiting submission other than the one on screen."""
     current = KYCSubmission.objects.filter(pk=submission_id).first() if submission_id else None
     following = kyc_queue_next(skip=current)
     if following is None:
