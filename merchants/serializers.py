@@ -13,6 +13,10 @@ from .models import KYC_APPLICANT_FIELDS, KYCStatus, KYCSubmission, Merchant, We
 
 
 class MerchantMeSerializer(serializers.ModelSerializer):
+    # Plain strings: empty when not set (an email format would refuse the empty value).
+    support_email = serializers.CharField(
+        read_only=True, help_text="An email address, or empty when not set."
+    )
     support_phone = serializers.CharField(read_only=True, help_text="E.164, or empty when not set.")
 
     class Meta:
