@@ -25,6 +25,7 @@ run: migrate
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: venv
+	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 worker: venv
@@ -34,6 +35,7 @@ beat: venv
 	$(BIN)/celery -A config beat -l INFO
 
 lint: venv
+	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 

@@ -4,9 +4,10 @@ import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics
 
+from core.permissions import StaffPermission
+
 from .auth_serializers import AdminCustomerSerializer
 from .models import User
-from .permissions import IsAdmin
 from .selectors import customer_list
 
 
@@ -20,7 +21,7 @@ class CustomerFilter(django_filters.FilterSet):
 
 @extend_schema_view(get=extend_schema(tags=["admin"], summary="Customer accounts"))
 class AdminCustomerListView(generics.ListAPIView):
-    permission_classes = [IsAdmin]
+    permission_classes = [StaffPermission.of("accounts.view_user")]
     serializer_class = AdminCustomerSerializer
     filterset_class = CustomerFilter
     search_fields = ["email", "first_name", "last_name", "phone_number"]

@@ -4,13 +4,14 @@ from django.contrib.auth import get_user_model
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
+from .managers import validate_email_canonical_length
 from .models import AccountType
 
 User = get_user_model()
 
 
 class RegisterInputSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = serializers.EmailField(max_length=254, validators=[validate_email_canonical_length])
     password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
     account_type = serializers.ChoiceField(choices=AccountType.choices)
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
@@ -26,6 +27,8 @@ class RegisterInputSerializer(serializers.Serializer):
 
 
 class RegisterOutputSerializer(serializers.Serializer):
+    """The same shape whether the email was free or taken (then `id` is a random one, never an account's)."""
+
     id = serializers.UUIDField()
     email = serializers.EmailField()
     account_type = serializers.ChoiceField(choices=AccountType.choices)
@@ -33,8 +36,9 @@ class RegisterOutputSerializer(serializers.Serializer):
 
     def to_representation(self, user):
         data = {"id": str(user.id), "email": user.email, "account_type": user.account_type}
-        if user.is_merchant and hasattr(user, "merchant"):
-            data["company_name"] = user.merchant.company_name
+        if user.is_merchant:
+            # The name registered (context), which a new merchant's row holds; a taken email has no row.
+            data["company_name"] = self.context["company_name"]
         return data
 
 
@@ -100,6 +104,16 @@ class PasswordChangeInputSerializer(serializers.Serializer):
 
 class OIDCTokenInputSerializer(serializers.Serializer):
     access_token = serializers.CharField(max_length=8192, help_text="An access token from the OIDC provider.")
+
+
+class PasswordResetRequestInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    code = serializers.CharField(max_length=12, help_text="The 6-digit code from the email.")
+    new_password = serializers.CharField(max_length=128, style={"input_type": "password"})
 
 
 class AdminCustomerSerializer(serializers.ModelSerializer):

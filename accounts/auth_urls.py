@@ -11,6 +11,12 @@ urlpatterns = [
     path("auth/logout/", auth_views.LogoutView.as_view(), name="auth-logout"),
     path("auth/me/", auth_views.MeView.as_view(), name="auth-me"),
     path("auth/change-password/", auth_views.PasswordChangeView.as_view(), name="auth-change-password"),
+    path("auth/password-reset/", auth_views.PasswordResetView.as_view(), name="auth-password-reset"),
+    path(
+        "auth/password-reset/confirm/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="auth-password-reset-confirm",
+    ),
     path("auth/oidc/token/", oidc_views.OIDCTokenView.as_view(), name="auth-oidc-token"),
     path("auth/oidc/exchange/", oidc_views.OIDCCodeExchangeView.as_view(), name="auth-oidc-exchange"),
     path("auth/oidc/identities/", oidc_views.ExternalIdentityView.as_view(), name="auth-oidc-identities"),

@@ -1,12 +1,12 @@
 """Authentication endpoints: thin views over `accounts.services` (provider sign-in: `accounts.oidc_views`)."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import services
+from . import password_reset, services, tasks
 from .auth_serializers import (
     DetailSerializer,
     LoginInputSerializer,
@@ -14,6 +14,8 @@ from .auth_serializers import (
     OTPRequestInputSerializer,
     OTPVerifyInputSerializer,
     PasswordChangeInputSerializer,
+    PasswordResetConfirmInputSerializer,
+    PasswordResetRequestInputSerializer,
     ProfileSerializer,
     RegisterInputSerializer,
     RegisterOutputSerializer,
@@ -28,6 +30,13 @@ from .throttles import (
     OTPRequestEmailThrottle,
     OTPVerifyClientThrottle,
     OTPVerifyEmailThrottle,
+    PasswordChangeUserThrottle,
+    PasswordResetClientThrottle,
+    PasswordResetConfirmClientThrottle,
+    PasswordResetConfirmEmailThrottle,
+    PasswordResetEmailThrottle,
+    RegisterClientThrottle,
+    RegisterEmailThrottle,
 )
 
 TAG = "auth"
@@ -48,6 +57,14 @@ def _error(description: str) -> OpenApiResponse:
     return OpenApiResponse(response=_ERROR, description=description)
 
 
+def _post_documented(summary: str, *, request, responses: dict, description: str | None = None):
+    """A class decorator documenting a view's POST under this module's tag."""
+    operation = extend_schema(
+        tags=[TAG], summary=summary, description=description, request=request, responses=responses
+    )
+    return extend_schema_view(post=operation)
+
+
 class _AnonymousView(APIView):
     """Endpoints anyone may call: no credentials are read, so a stale header cannot break them."""
 
@@ -60,17 +77,27 @@ class _AnonymousView(APIView):
 
 
 class RegisterView(_AnonymousView):
+    throttle_classes = (RegisterClientThrottle, RegisterEmailThrottle)
+
     @extend_schema(
         tags=[TAG],
         summary="Register a customer or a merchant",
+        description="An email that already has an account answers the same 201 (with an `id` that names no "
+        "account); the address's owner is emailed about the attempt instead of a code.",
         request=RegisterInputSerializer,
-        responses={201: RegisterOutputSerializer, 400: _error("Invalid input or email already registered")},
+        responses={
+            201: RegisterOutputSerializer,
+            400: _error("Invalid input"),
+            429: _error("`throttled`: too many registrations for this email or from this client"),
+        },
     )
     def post(self, request):
         serializer = RegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = services.user_register(**serializer.validated_data)
-        return Response(RegisterOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+        registered = {"company_name": serializer.validated_data["company_name"].strip()}
+        answer = RegisterOutputSerializer(user, context=registered).data
+        return Response(answer, status=status.HTTP_201_CREATED)
 
 
 class OTPVerifyView(_AnonymousView):
@@ -93,21 +120,35 @@ class OTPVerifyView(_AnonymousView):
         return Response({"detail": "Your email address is verified."})
 
 
-class OTPRequestView(_AnonymousView):
-    throttle_classes = (OTPRequestClientThrottle, OTPRequestEmailThrottle)
+class _EmailedCodeRequestView(_AnonymousView):
+    """Asks for a code by email: one answer whatever the email; the work is queued for after it."""
 
-    @extend_schema(
-        tags=[TAG],
-        summary="Email a new verification code",
-        description="Answers the same whether or not an account uses this email.",
-        request=OTPRequestInputSerializer,
-        responses={200: DetailSerializer, 429: _error("`throttled`: too many requests for this email")},
-    )
+    input_serializer = OTPRequestInputSerializer
+    answer: str
+    answer_status = status.HTTP_200_OK
+
+    def queue(self, *, email: str) -> None:
+        raise NotImplementedError
+
     def post(self, request):
-        serializer = OTPRequestInputSerializer(data=request.data)
+        serializer = self.input_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.otp_request(email=serializer.validated_data["email"])
-        return Response({"detail": "If an unverified account uses this email, a new code is on its way."})
+        self.queue(email=serializer.validated_data["email"])
+        return Response({"detail": self.answer}, status=self.answer_status)
+
+
+@_post_documented(
+    "Email a new verification code",
+    description="Answers the same whether or not an account uses this email; the code is sent after the answer.",
+    request=OTPRequestInputSerializer,
+    responses={200: DetailSerializer, 429: _error("`throttled`: too many requests for this email")},
+)
+class OTPRequestView(_EmailedCodeRequestView):
+    throttle_classes = (OTPRequestClientThrottle, OTPRequestEmailThrottle)
+    answer = "If an unverified account uses this email, a new code is on its way."
+
+    def queue(self, *, email):
+        tasks.otp_request(email=email)
 
 
 class LoginView(_AnonymousView):
@@ -183,15 +224,58 @@ class MeView(APIView):
 
 class PasswordChangeView(APIView):
     permission_classes = (IsAuthenticated,)
+    throttle_classes = (PasswordChangeUserThrottle,)
 
     @extend_schema(
         tags=[TAG],
         summary="Change your password (signs out every other session)",
         request=PasswordChangeInputSerializer,
-        responses={204: None, 400: _error("Wrong current password or a weak new one")},
+        responses={
+            204: None,
+            400: _error("Wrong current password or a weak new one"),
+            429: _error("`throttled`: too many attempts for this account"),
+        },
     )
     def post(self, request):
         serializer = PasswordChangeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.user_password_change(user=request.user, **serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@_post_documented(
+    "Email a password-reset code",
+    description="Answers 202 whatever the email; a known, active account is emailed a 6-digit code "
+    "(valid 10 minutes, single use), after the answer.",
+    request=PasswordResetRequestInputSerializer,
+    responses={202: DetailSerializer, 429: _error("`throttled`: too many requests for this email")},
+)
+class PasswordResetView(_EmailedCodeRequestView):
+    throttle_classes = (PasswordResetClientThrottle, PasswordResetEmailThrottle)
+    input_serializer = PasswordResetRequestInputSerializer
+    answer = "If an account uses this email, a code to reset its password is on its way."
+    answer_status = status.HTTP_202_ACCEPTED
+
+    def queue(self, *, email):
+        tasks.password_reset_request(email=email)
+
+
+_RESET_CODE_ERRORS = {
+    400: _error("`invalid_otp`, `otp_expired`, or a weak new password (`validation_error`)"),
+    429: _error("`otp_locked` after too many wrong codes, or `throttled`"),
+}
+
+
+@_post_documented(
+    "Set a new password with the emailed code (signs out every session)",
+    request=PasswordResetConfirmInputSerializer,
+    responses={204: None, **_RESET_CODE_ERRORS},
+)
+class PasswordResetConfirmView(_AnonymousView):
+    throttle_classes = (PasswordResetConfirmClientThrottle, PasswordResetConfirmEmailThrottle)
+
+    def post(self, request):
+        serializer = PasswordResetConfirmInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        password_reset.password_reset_confirm(**serializer.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -11,4 +11,5 @@ class AccountError(StrEnum):
     INVALID_CODE = "invalid_code"
     IDENTITY_IN_USE = "identity_in_use"
     KYC_REQUIRED = "kyc_required"
+    MERCHANT_SUSPENDED = "merchant_suspended"
     NOT_A_MERCHANT = "not_a_merchant"

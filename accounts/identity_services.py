@@ -44,7 +44,8 @@ def _name(claims: dict, key: str) -> str:
 def _user_for_first_sight(*, issuer: str, subject: str, claims: dict) -> User:
     email = claims_verified_email(claims)
     if email:
-        existing = User.objects.filter(email__iexact=email).first()
+        # Canonical match: PostgreSQL's case-insensitive match would take `amına@` for `amina@` (issue 15).
+        existing = User.objects.by_email(email).first()
         if existing is not None:
             if not existing.is_email_verified:
                 # Whoever registered this email without verifying it may not be its owner: their password

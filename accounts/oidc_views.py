@@ -19,6 +19,7 @@ from .models import User
 from .oidc import oidc_user_for_access_token, provider_identity_for_token
 from .oidc_browser import signin_code_redeem
 from .oidc_serializers import ExternalIdentitySerializer, OIDCCodeInputSerializer
+from .throttles import OIDCTokenClientThrottle
 
 
 def _responses(ok: dict, errors: dict[int, str]) -> dict:
@@ -68,8 +69,10 @@ class OIDCTokenView(_ProviderSignInView):
 
     input_serializer = OIDCTokenInputSerializer
     signed_in_user = staticmethod(oidc_user_for_access_token)
+    throttle_classes = (OIDCTokenClientThrottle,)
     errors = {
         401: "`token_not_valid`: the token is not valid",
+        429: "`throttled`: too many exchanges from this client",
         503: "`oidc_unavailable`: no provider answers",
     }
 

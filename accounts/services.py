@@ -1,35 +1,31 @@
-"""Writes on accounts: registration, email OTPs, sign-in, profile and password changes."""
+"""Writes on accounts: registration, email OTPs, sign-in, profile and password changes.
 
-import secrets
-from datetime import timedelta
+Nothing here tells a caller whether an email has an account: registering a taken email answers like a new
+one (the owner is emailed instead), codes behave alike for unknown emails (`one_time_codes`), and asking for
+a code does its work after the response (`tasks.otp_request`).
+"""
 
-from django.conf import settings
+import logging
+import uuid
+
 from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import update_last_login
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 from rest_framework import serializers
-from rest_framework.exceptions import AuthenticationFailed
-from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
-from rest_framework_simplejwt.settings import api_settings as jwt_settings
-from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from core.errors import ApiError
 
+from . import refresh_tokens
 from .errors import AccountError
-from .models import AccountType, EmailOTP, User
-from .signals import otp_issued, user_registered
+from .models import AccountType, CodePurpose, User
+from .one_time_codes import code_issue, code_redeem, code_requested
+from .signals import otp_issued, registration_attempted, user_registered
 
-_OTP_HASH_SALT = "accounts.otp"
-
-
-def _otp_hash(*, user: User, code: str) -> str:
-    # Keyed with SECRET_KEY: a leaked table cannot be brute-forced offline over the 10^6 codes.
-    return salted_hmac(_OTP_HASH_SALT, f"{user.pk}:{code}", algorithm="sha256").hexdigest()
+logger = logging.getLogger(__name__)
 
 
 def _email_normalize(email: str) -> str:
@@ -41,18 +37,21 @@ def _validation_error(field: str, message: str) -> serializers.ValidationError:
 
 
 def otp_issue(*, user: User) -> None:
-    """Replace the user's pending code with a fresh 6-digit one and email it after commit."""
-    code = f"{secrets.randbelow(10**6):06d}"
-    now = timezone.now()
+    """Replace the user's pending verification code with a fresh 6-digit one and email it after commit."""
     with transaction.atomic():
-        EmailOTP.objects.filter(user=user, used_at__isnull=True).delete()
-        EmailOTP.objects.create(
-            user=user,
-            code_hash=_otp_hash(user=user, code=code),
-            created_at=now,
-            expires_at=now + timedelta(minutes=settings.OTP_TTL_MINUTES),
-        )
+        code = code_issue(user=user, purpose=CodePurpose.VERIFY_EMAIL)
         otp_issued.send(sender=User, user=user, code=code)
+
+
+def _registration_taken(*, email: str, password: str, account_type: str) -> User:
+    """The answer to registering a taken email: shaped like a new account, never saved; the owner of the
+    address is told by email. Hashes the password as a real registration does, so timing says little."""
+    make_password(password)
+    existing = User.objects.by_email(email).first()
+    if existing is not None:
+        with transaction.atomic():
+            registration_attempted.send(sender=User, user=existing)
+    return User(id=uuid.uuid4(), email=email, account_type=account_type)
 
 
 def user_register(
@@ -68,6 +67,7 @@ def user_register(
     """Create an unverified customer or merchant and email it an OTP.
 
     `user_registered` is sent inside the transaction; the merchants app makes a merchant's `Merchant` there.
+    A taken email answers the same (an unsaved stand-in with a random id) and emails its owner instead.
     """
     email = _email_normalize(email)
     if account_type == AccountType.MERCHANT and not company_name.strip():
@@ -77,8 +77,9 @@ def user_register(
         password_validation.validate_password(password, user=candidate)
     except DjangoValidationError as exc:
         raise serializers.ValidationError({"password": list(exc.messages)}) from exc
-    if User.objects.filter(email__iexact=email).exists():
-        raise _validation_error("email", "An account with this email address already exists.")
+    taken = {"email": email, "password": password, "account_type": account_type}
+    if User.objects.by_email(email).exists():
+        return _registration_taken(**taken)
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -91,14 +92,15 @@ def user_register(
             )
             user_registered.send(sender=User, user=user, company_name=company_name.strip())
             otp_issue(user=user)
-    except IntegrityError as exc:  # a concurrent registration won the race for this email
-        raise _validation_error("email", "An account with this email address already exists.") from exc
+    except IntegrityError:  # a concurrent registration won the race for this email
+        return _registration_taken(**taken)
     return user
 
 
-def otp_request(*, email: str) -> None:
-    """Send a new code to an unverified account. Says nothing about whether the account exists."""
-    user = User.objects.filter(email__iexact=_email_normalize(email), is_active=True).first()
+def otp_request_fulfil(*, email: str) -> None:
+    """The work behind `tasks.otp_request`: a fresh code for an active, unverified account; nothing otherwise."""
+    code_requested(email=email, purpose=CodePurpose.VERIFY_EMAIL)
+    user = User.objects.by_email(email).filter(is_active=True).first()
     if user is None or user.is_email_verified:
         return
     otp_issue(user=user)
@@ -106,60 +108,26 @@ def otp_request(*, email: str) -> None:
 
 def otp_verify(*, email: str, code: str) -> User:
     """Check a code (constant time, single use, limited tries) and mark the email verified."""
-    invalid = ApiError(AccountError.INVALID_OTP, "The code is not valid.", status=400)
-    user = User.objects.filter(email__iexact=_email_normalize(email)).first()
-    if user is None:
-        raise invalid
-    with transaction.atomic():
-        otp = (
-            EmailOTP.objects.select_for_update()
-            .filter(user=user, used_at__isnull=True)
-            .order_by("-created_at")
-            .first()
-        )
-        if otp is None:
-            raise invalid
-        if otp.attempts >= settings.OTP_MAX_ATTEMPTS:
-            raise ApiError(
-                AccountError.OTP_LOCKED,
-                "Too many wrong codes. Ask for a new code.",
-                status=429,
-            )
-        if otp.expires_at <= timezone.now():
-            raise ApiError(AccountError.OTP_EXPIRED, "The code has expired. Ask for a new code.", status=400)
-        if not constant_time_compare(otp.code_hash, _otp_hash(user=user, code=code)):
-            EmailOTP.objects.filter(pk=otp.pk).update(attempts=F("attempts") + 1)
-            remaining = max(settings.OTP_MAX_ATTEMPTS - otp.attempts - 1, 0)
-            # Raised after the atomic block so the attempt counter is committed.
-            failure = ApiError(
-                AccountError.INVALID_OTP,
-                "The code is not valid.",
-                status=400,
-                extra={"attempts_remaining": remaining},
-            )
-        else:
-            failure = None
-            otp.used_at = timezone.now()
-            otp.save(update_fields=["used_at"])
-            if not user.is_email_verified:
-                user.is_email_verified = True
-                user.save(update_fields=["is_email_verified"])
-    if failure is not None:
-        raise failure
-    return user
+
+    def verified(user: User) -> None:
+        if not user.is_email_verified:
+            user.is_email_verified = True
+            user.save(update_fields=["is_email_verified"])
+
+    return code_redeem(email=email, code=code, purpose=CodePurpose.VERIFY_EMAIL, then=verified)
 
 
 def user_tokens_issue(*, user: User) -> dict:
-    """A fresh refresh/access pair for `user` (the refresh is tracked so it can be blacklisted)."""
-    refresh = RefreshToken.for_user(user)
+    """A fresh refresh/access pair for `user`: one sign-in, the start of a refresh token family."""
+    tokens = refresh_tokens.refresh_tokens_issue(user=user)
     update_last_login(None, user)
-    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+    return tokens
 
 
 def user_login(*, request, email: str, password: str) -> User:
     """Check email and password; refuse accounts whose email is not verified yet."""
     django_request = getattr(request, "_request", request)
-    user = authenticate(django_request, email=_email_normalize(email), password=password)
+    user = authenticate(django_request, email=email, password=password)
     if user is None:
         raise ApiError(AccountError.INVALID_CREDENTIALS, "Email or password is incorrect.", status=401)
     if not user.is_email_verified:
@@ -172,31 +140,8 @@ def user_login(*, request, email: str, password: str) -> User:
 
 
 def token_refresh_rotate(*, refresh: str) -> dict:
-    """A new pair for a refresh token, which is blacklisted: each refresh token rotates once, even concurrently."""
-    try:
-        with transaction.atomic():
-            token = RefreshToken(refresh)  # signature, expiry and blacklist
-            # Two concurrent refreshes of the same token queue here; the second then finds it blacklisted.
-            list(
-                OutstandingToken.objects.select_for_update()
-                .filter(jti=token[jwt_settings.JTI_CLAIM])
-                .order_by()
-            )
-            token.check_blacklist()
-            user = User.objects.filter(pk=token.get(jwt_settings.USER_ID_CLAIM)).first()
-            if user is None or not user.is_active:
-                raise AuthenticationFailed(
-                    "No active account found for the given token.", code="user_inactive"
-                )
-            access = str(token.access_token)
-            token.blacklist()
-            token.set_jti()
-            token.set_exp()
-            token.set_iat()
-            token.outstand()
-    except TokenError as exc:
-        raise InvalidToken(exc.args[0]) from exc
-    return {"access": access, "refresh": str(token)}
+    """A new pair for a refresh token, which is blacklisted; reusing a rotated one revokes its family."""
+    return refresh_tokens.refresh_token_rotate(refresh=refresh)
 
 
 def user_logout(*, user: User, refresh: str) -> None:
@@ -208,13 +153,6 @@ def user_logout(*, user: User, refresh: str) -> None:
     if str(token.get("user_id")) != str(user.pk):
         raise _validation_error("refresh", "The refresh token is invalid or expired.")
     token.blacklist()
-
-
-def _user_refresh_tokens_blacklist(*, user: User) -> None:
-    outstanding = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
-    BlacklistedToken.objects.bulk_create(
-        [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
-    )
 
 
 def user_profile_update(*, user: User, data: dict) -> User:
@@ -240,4 +178,4 @@ def user_password_change(*, user: User, old_password: str, new_password: str) ->
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
-        _user_refresh_tokens_blacklist(user=user)
+        refresh_tokens.refresh_tokens_revoke_all(user=user, because="password_change")

@@ -234,3 +234,30 @@ def write_report(name: str, report: dict) -> Path:
     path.write_text(json.dumps(serialisable, indent=2) + "\n")
     print(json.dumps(serialisable, indent=2))
     return path
+
+
+def django_ready(env: dict[str, str]) -> None:
+    """Set up Django in this process on the bench database (for seeding through the models and services)."""
+    os.environ.update(env)
+    import django
+
+    django.setup()
+
+
+def approved_merchant(*, run: str):
+    """An approved, active merchant with its own account (Django set up); returns the Merchant."""
+    from django.utils import timezone
+
+    from accounts.models import AccountType, User
+    from merchants.models import KYCStatus, Merchant
+
+    owner = User.objects.create_user(
+        email=f"bench-merchant-{run}@example.com", password=None, account_type=AccountType.MERCHANT
+    )
+    return Merchant.objects.create(
+        user=owner,
+        company_name=f"Bench Shop {run}",
+        kyc_status=KYCStatus.APPROVED,
+        is_active=True,
+        activated_at=timezone.now(),
+    )

@@ -80,7 +80,11 @@ def main() -> None:
             queued = time.monotonic()
             bench_rows = Notification.objects.filter(recipient__in=numbers)
             wait_until(
-                lambda: not bench_rows.filter(status=NotificationStatus.PENDING).exists(),
+                lambda: (
+                    not bench_rows.filter(
+                        status__in=[NotificationStatus.PENDING, NotificationStatus.SENDING]
+                    ).exists()
+                ),
                 timeout=1800,
                 interval=0.1,
                 message="the outbox to drain",

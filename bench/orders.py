@@ -24,7 +24,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import Request, Server, bench_env, load, manage, write_report  # noqa: E402
+from bench.harness import (  # noqa: E402
+    Request,
+    Server,
+    approved_merchant,
+    bench_env,
+    django_ready,
+    load,
+    manage,
+    write_report,
+)
 
 PORT = int(os.environ.get("BENCH_PORT", "8140"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "2000"))
@@ -64,28 +73,14 @@ def ensure_database(url: str) -> None:
 
 def seed(env: dict[str, str]) -> dict:
     """Create a merchant, products and customers in the bench database; return ids and tokens."""
-    os.environ.update(env)
-    import django
-
-    django.setup()
-    from django.utils import timezone
+    django_ready(env)
     from rest_framework_simplejwt.tokens import RefreshToken
 
     from accounts.models import AccountType, User
     from catalog.models import Product
-    from merchants.models import KYCStatus, Merchant
 
     run = uuid.uuid4().hex[:8]
-    owner = User.objects.create_user(
-        email=f"bench-merchant-{run}@example.com", password=None, account_type=AccountType.MERCHANT
-    )
-    merchant = Merchant.objects.create(
-        user=owner,
-        company_name=f"Bench Shop {run}",
-        kyc_status=KYCStatus.APPROVED,
-        is_active=True,
-        activated_at=timezone.now(),
-    )
+    merchant = approved_merchant(run=run)
     products = Product.objects.bulk_create(
         [
             Product(

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db import transaction
+from django.db.models import Q
 from mptt.admin import DraggableMPTTAdmin
 
 from .models import Category, Product
@@ -63,3 +64,15 @@ class ProductAdmin(admin.ModelAdmin):
     # Images are uploaded through the API, which re-encodes them and makes the thumbnail; a file put here
     # directly would skip both.
     readonly_fields = ["image", "thumbnail", "created_at", "updated_at"]
+    show_full_result_count = False  # one COUNT over 100,000 rows per page is enough
+
+    def get_search_results(self, request, queryset, search_term):
+        """Name or SKU containing the term (the trigram index), or a merchant whose name does: the few
+        merchants are looked up first, so the OR needs no join and every branch uses an index."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        Merchant = Product._meta.get_field("merchant").related_model
+        merchants = Merchant.objects.filter(company_name__icontains=term).values_list("pk", flat=True)
+        matches = Q(name__icontains=term) | Q(sku__icontains=term) | Q(merchant_id__in=list(merchants[:100]))
+        return queryset.filter(matches), False

@@ -3,9 +3,13 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import OpClass
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from mptt.models import MPTTModel, TreeForeignKey
+
+from core.postgres_indexes import TrigramIndex
 
 
 class Category(MPTTModel):
@@ -73,6 +77,17 @@ class Product(models.Model):
             # Average prices read only (category, price) of active products: an index-only scan.
             models.Index(
                 fields=["category", "price"], condition=Q(is_active=True), name="product_active_price"
+            ),
+            # Lists newest first (the API's default ordering; the admin's, ties aside), and the public list by
+            # price (`ordering`, a price range).
+            models.Index(fields=["-created_at", "id"], name="product_newest"),
+            models.Index(fields=["price"], condition=Q(is_active=True), name="product_active_by_price"),
+            # `?search=` (icontains on name, sku, description): trigrams, PostgreSQL only.
+            TrigramIndex(
+                OpClass(Upper("name"), name="gin_trgm_ops"),
+                OpClass(Upper("sku"), name="gin_trgm_ops"),
+                OpClass(Upper("description"), name="gin_trgm_ops"),
+                name="product_search_trigram",
             ),
         ]
 

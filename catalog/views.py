@@ -8,8 +8,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from accounts.permissions import IsActiveMerchant, IsAdmin
+from accounts.permissions import IsActiveMerchant
 from core.parsers import JSONParser
+from core.permissions import StaffPermission
 
 from . import selectors, services
 from .filters import CategoryFilter, ProductFilter
@@ -39,6 +40,11 @@ def _errors(*codes: int, **extra: str) -> dict:
     return answers
 
 
+CAN_EDIT_CATEGORIES = StaffPermission.of(
+    "catalog.change_category", POST="catalog.add_category", DELETE="catalog.delete_category"
+)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List categories (flat, tree order)",
@@ -65,7 +71,7 @@ class CategoryViewSet(
 
     def get_permissions(self):
         if self.action in {"create", "partial_update", "destroy"}:
-            return [IsAdmin()]
+            return [CAN_EDIT_CATEGORIES()]
         return [AllowAny()]
 
     @extend_schema(

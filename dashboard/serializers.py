@@ -18,3 +18,9 @@ class DashboardSerializer(serializers.Serializer):
     )
     merchants_awaiting_kyc = serializers.IntegerField()
     failed_notifications = serializers.IntegerField()
+    outcome_unknown_notifications = serializers.IntegerField(
+        help_text="Messages the provider may have sent (no answer recorded): an operator decides whether to resend."
+    )
+    undelivered_sms = serializers.IntegerField(
+        help_text="SMS the provider accepted whose delivery report says they never reached the phone."
+    )

@@ -4,14 +4,14 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsAdmin
+from core.permissions import StaffPermission
 
 from .selectors import dashboard_figures
 from .serializers import DashboardSerializer
 
 
 class AdminDashboardView(APIView):
-    permission_classes = [IsAdmin]
+    permission_classes = [StaffPermission.of("orders.view_order")]
 
     @extend_schema(
         operation_id="admin_dashboard",

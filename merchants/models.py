@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from core.phone import ParsedPhoneNumberModelField
+from core.storage import private_storage_for_field
 
 
 class KYCStatus(models.TextChoices):
@@ -23,7 +24,7 @@ class KYCStatus(models.TextChoices):
 
 
 class Merchant(models.Model):
-    """A business receiving orders. Active only once an admin has approved its KYC."""
+    """A business receiving orders. Active only once an admin has approved its KYC, and while not suspended."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="merchant")
@@ -32,6 +33,12 @@ class Merchant(models.Model):
     is_active = models.BooleanField(default=False)
     activated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set while an operator has suspended the merchant (cleared on reactivation); the merchant is told why.
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    suspension_reason = models.TextField(blank=True)
     # The business's public support contact, shown on its orders' tracking pages (never the customer's).
     support_email = models.EmailField(blank=True)
     support_phone = ParsedPhoneNumberModelField(blank=True)
@@ -42,20 +49,33 @@ class Merchant(models.Model):
         db_table = "accounts_merchant"
         ordering = ["company_name"]
         indexes = [models.Index(fields=["kyc_status"])]
+        permissions = [("suspend_merchant", "Can suspend and reactivate merchants")]
         constraints = [
             # Only an approved merchant can be active (an admin may still deactivate an approved one).
             models.CheckConstraint(
                 condition=Q(is_active=False) | Q(kyc_status="approved"),
                 name="merchant_active_only_if_approved",
             ),
+            # Only an approved merchant is suspended, and a suspended one is never active; a suspension
+            # always says why.
+            models.CheckConstraint(
+                condition=Q(suspended_at__isnull=True)
+                | (Q(kyc_status="approved", is_active=False) & ~Q(suspension_reason="")),
+                name="merchant_suspended_is_inactive",
+            ),
         ]
 
     def __str__(self):
         return self.company_name
 
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
 
 class PrivateStorage(FileSystemStorage):
-    """Storage for KYC documents: under PRIVATE_MEDIA_ROOT (outside MEDIA_ROOT), never served by a public URL.
+    """The KYC documents' store before object storage (kept because migration 0001 names it); documents now
+    live in the "private" store of settings.STORAGES (`core.storage`), local or S3, never at a public URL.
 
     The location is read from settings when first used, so migrations do not freeze a machine's path.
     """
@@ -68,11 +88,12 @@ class PrivateStorage(FileSystemStorage):
         raise ValueError("Private files have no public URL; serve them through an authorised view.")
 
 
-private_storage = PrivateStorage()
-
-
 def _kyc_upload_to(instance, filename):
     return f"kyc/{instance.merchant_id}/{uuid.uuid4().hex}"
+
+
+# What the applicant states about its business (the rest of a submission is the document and the decision).
+KYC_APPLICANT_FIELDS = ("legal_name", "registration_number", "tax_id", "country", "address", "contact_phone")
 
 
 class KYCSubmission(models.Model):
@@ -86,7 +107,7 @@ class KYCSubmission(models.Model):
     country = models.CharField(max_length=2)
     address = models.TextField()
     contact_phone = ParsedPhoneNumberModelField()
-    document = models.FileField(storage=private_storage, upload_to=_kyc_upload_to)
+    document = models.FileField(storage=private_storage_for_field, upload_to=_kyc_upload_to)
     document_content_type = models.CharField(max_length=50)
     status = models.CharField(max_length=16, choices=KYCStatus.choices, default=KYCStatus.SUBMITTED)
     rejection_reason = models.TextField(blank=True)
@@ -100,6 +121,7 @@ class KYCSubmission(models.Model):
         db_table = "accounts_kycsubmission"
         ordering = ["-submitted_at"]
         verbose_name = "KYC submission"
+        permissions = [("approve_kyc", "Can approve or reject KYC submissions")]
         constraints = [
             # At most one live submission per merchant: a new one only after a rejection.
             models.UniqueConstraint(

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from core.phone import ParsedPhoneNumberField
 
-from .models import KYCStatus, KYCSubmission, Merchant, WebhookSecret
+from .models import KYC_APPLICANT_FIELDS, KYCStatus, KYCSubmission, Merchant, WebhookSecret
 
 
 class MerchantMeSerializer(serializers.ModelSerializer):
@@ -75,12 +75,7 @@ class KYCSubmissionSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "status",
-            "legal_name",
-            "registration_number",
-            "tax_id",
-            "country",
-            "address",
-            "contact_phone",
+            *KYC_APPLICANT_FIELDS,
             "document_content_type",
             "document_url",
             "rejection_reason",
@@ -138,6 +133,10 @@ class KYCRejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="Told to the merchant.")
 
 
+class MerchantSuspendSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Told to the merchant (emailed).")
+
+
 class AdminMerchantSerializer(serializers.ModelSerializer):
     """A merchant in the admin lists, with its latest KYC submission (null before the first)."""
 
@@ -153,6 +152,8 @@ class AdminMerchantSerializer(serializers.ModelSerializer):
             "kyc_status",
             "is_active",
             "activated_at",
+            "suspended_at",
+            "suspension_reason",
             "created_at",
             "latest_kyc",
         ]

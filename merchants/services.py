@@ -1,4 +1,5 @@
-"""Writes on merchants: a new account's merchant, KYC submission and decisions, webhook signing secrets."""
+"""Writes on merchants: a new account's merchant, KYC submission and decisions, suspension, webhook signing
+secrets."""
 
 import logging
 from datetime import timedelta
@@ -6,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
@@ -14,7 +16,8 @@ from core.files import validate_upload
 
 from .errors import MerchantError
 from .models import KYCStatus, KYCSubmission, Merchant, WebhookSecret
-from .signals import kyc_decided
+from .selectors import merchant_webhook_secrets_valid
+from .signals import kyc_decided, merchant_suspension_changed
 from .signing_secrets import webhook_secret_value_new
 
 logger = logging.getLogger(__name__)
@@ -155,15 +158,20 @@ def kyc_approve(*, merchant: Merchant, decided_by: User) -> KYCSubmission:
     return submission
 
 
-def kyc_reject(*, merchant: Merchant, decided_by: User, reason: str) -> KYCSubmission:
-    """Reject the merchant's pending KYC with a reason the merchant is told; it may then resubmit."""
+def _reason_required(reason: str, *, what: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise ApiError(
             ErrorCode.VALIDATION_ERROR,
-            "A rejection needs a reason.",
+            f"A {what} needs a reason.",
             errors={"reason": ["This field is required."]},
         )
+    return reason
+
+
+def kyc_reject(*, merchant: Merchant, decided_by: User, reason: str) -> KYCSubmission:
+    """Reject the merchant's pending KYC with a reason the merchant is told; it may then resubmit."""
+    reason = _reason_required(reason, what="rejection")
     with transaction.atomic():
         locked = _locked(merchant)
         submission = _pending_submission(locked)
@@ -183,11 +191,68 @@ def kyc_reject(*, merchant: Merchant, decided_by: User, reason: str) -> KYCSubmi
     return submission
 
 
+def merchant_suspend(*, merchant: Merchant, suspended_by: User, reason: str) -> Merchant:
+    """Suspend an approved merchant: its API writes and webhooks are refused (403 `merchant_suspended`) until
+    it is reactivated; its orders stay as they are and trackable. The merchant is emailed the reason."""
+    reason = _reason_required(reason, what="suspension")
+    with transaction.atomic():
+        locked = _locked(merchant)
+        if locked.is_suspended:
+            raise ApiError(
+                MerchantError.MERCHANT_ALREADY_SUSPENDED, "This merchant is already suspended.", status=409
+            )
+        if locked.kyc_status != KYCStatus.APPROVED:
+            raise ApiError(
+                MerchantError.MERCHANT_NOT_APPROVED,
+                f"Only an approved merchant can be suspended (KYC status: {locked.kyc_status}); "
+                "decide its KYC instead.",
+                status=409,
+            )
+        locked.is_active = False
+        locked.suspended_at = timezone.now()
+        locked.suspended_by = suspended_by
+        locked.suspension_reason = reason
+        locked.save(update_fields=["is_active", "suspended_at", "suspended_by", "suspension_reason"])
+        # Inside the transaction, as for KYC decisions: the email's outbox row commits with the suspension.
+        merchant_suspension_changed.send(sender=Merchant, merchant=locked, suspended=True, reason=reason)
+    _copy_state(source=locked, target=merchant)
+    logger.info("Merchant suspended: merchant=%s by=%s", merchant.pk, suspended_by.pk)
+    return merchant
+
+
+def merchant_reactivate(*, merchant: Merchant, reactivated_by: User) -> Merchant:
+    """Lift a suspension: the merchant is active again with the secrets, products and orders it had."""
+    with transaction.atomic():
+        locked = _locked(merchant)
+        if not locked.is_suspended:
+            raise ApiError(
+                MerchantError.MERCHANT_NOT_SUSPENDED, "This merchant is not suspended.", status=409
+            )
+        locked.is_active = True
+        locked.suspended_at = None
+        locked.suspended_by = None
+        locked.suspension_reason = ""
+        locked.save(update_fields=["is_active", "suspended_at", "suspended_by", "suspension_reason"])
+        merchant_suspension_changed.send(sender=Merchant, merchant=locked, suspended=False, reason="")
+    _copy_state(source=locked, target=merchant)
+    logger.info("Merchant reactivated: merchant=%s by=%s", merchant.pk, reactivated_by.pk)
+    return merchant
+
+
+_LOCKED_STATE = (
+    "kyc_status",
+    "is_active",
+    "activated_at",
+    "suspended_at",
+    "suspended_by_id",
+    "suspension_reason",
+)
+
+
 def _copy_state(*, source: Merchant, target: Merchant) -> None:
     """Keep the caller's instance in step with what was written under the lock."""
-    target.kyc_status = source.kyc_status
-    target.is_active = source.is_active
-    target.activated_at = source.activated_at
+    for name in _LOCKED_STATE:
+        setattr(target, name, getattr(source, name))
 
 
 def webhook_secret_create(*, merchant: Merchant) -> WebhookSecret:
@@ -210,3 +275,27 @@ def webhook_secret_rotate(*, merchant: Merchant) -> WebhookSecret:
         )
     logger.info("Webhook secret rotated: merchant=%s new_secret_id=%s", merchant.pk, secret.pk)
     return secret
+
+
+def webhook_secret_delete(*, merchant: Merchant, secret_id) -> None:
+    """Revoke one of the merchant's valid secrets at once (a leaked one). The last valid secret stays (409
+    `last_secret`); deleting the current one makes the newest remaining one current, so the merchant is never
+    left with secrets that all run out. Another merchant's, an expired or an unknown secret: 404."""
+    with transaction.atomic():
+        locked = _locked(merchant)
+        valid = list(merchant_webhook_secrets_valid(merchant=locked).order_by("-created_at"))
+        secret = next((s for s in valid if str(s.pk) == str(secret_id)), None)
+        if secret is None:
+            raise Http404
+        if len(valid) == 1:
+            raise ApiError(
+                MerchantError.LAST_SECRET,
+                "This is your only valid signing secret; rotate first, then delete the old one.",
+                status=409,
+            )
+        secret.delete()
+        if secret.expires_at is None:
+            successor = next(s for s in valid if s.pk != secret.pk)
+            successor.expires_at = None
+            successor.save(update_fields=["expires_at"])
+    logger.info("Webhook secret deleted: merchant=%s secret_id=%s", merchant.pk, secret_id)

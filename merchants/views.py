@@ -1,5 +1,5 @@
-"""Merchant endpoints (profile, KYC, KYC documents, webhook signing secrets) and the admin's merchant list
-and KYC decisions."""
+"""Merchant endpoints (profile, KYC, KYC documents, webhook signing secrets) and the admin's merchant list,
+KYC decisions and documents, and suspension. Admin views name the staff permission they need."""
 
 import django_filters
 from django.http import Http404
@@ -10,7 +10,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsActiveMerchant, IsAdmin, IsMerchant
+from accounts.permissions import IsActiveMerchant, IsMerchant
+from core.permissions import StaffPermission
 
 from .documents import kyc_document_response
 from .models import KYCStatus, Merchant
@@ -30,10 +31,26 @@ from .serializers import (
     KYCSubmitSerializer,
     MerchantContactSerializer,
     MerchantMeSerializer,
+    MerchantSuspendSerializer,
     WebhookSecretCreatedSerializer,
     WebhookSecretSerializer,
 )
-from .services import kyc_approve, kyc_reject, kyc_submit, merchant_update_contact, webhook_secret_rotate
+from .services import (
+    kyc_approve,
+    kyc_reject,
+    kyc_submit,
+    merchant_reactivate,
+    merchant_suspend,
+    merchant_update_contact,
+    webhook_secret_delete,
+    webhook_secret_rotate,
+)
+
+# What each admin endpoint needs (the same permissions gate the Django admin's pages and buttons).
+CAN_VIEW_MERCHANTS = StaffPermission.of("merchants.view_merchant")
+CAN_DECIDE_KYC = StaffPermission.of("merchants.approve_kyc")
+CAN_READ_KYC_DOCUMENTS = StaffPermission.of("merchants.view_kycsubmission")
+CAN_SUSPEND = StaffPermission.of("merchants.suspend_merchant")
 
 DOCUMENT_RESPONSES = {
     (200, "application/octet-stream"): OpenApiResponse(
@@ -41,6 +58,9 @@ DOCUMENT_RESPONSES = {
     ),
     404: OpenApiResponse(description="No such submission, or not yours."),
 }
+NOT_PERMITTED = OpenApiResponse(
+    description="`permission_denied`: not staff, or the staff account lacks the endpoint's permission."
+)
 
 
 BAD_CONTACT = OpenApiResponse(description="`validation_error`: a bad email or phone number")
@@ -157,6 +177,23 @@ class WebhookSecretRotateView(APIView):
         return Response(WebhookSecretCreatedSerializer(secret).data, status=status.HTTP_201_CREATED)
 
 
+class WebhookSecretDetailView(APIView):
+    permission_classes = [IsActiveMerchant]
+
+    @extend_schema(
+        tags=["merchants"],
+        responses={
+            204: OpenApiResponse(description="Deleted: the secret no longer verifies any delivery."),
+            404: OpenApiResponse(description="No valid secret of yours has this id."),
+            409: OpenApiResponse(description="`last_secret`: your only valid secret; rotate first."),
+        },
+        summary="Revoke a signing secret at once (a leaked one)",
+    )
+    def delete(self, request, secret_id):
+        webhook_secret_delete(merchant=request.user.merchant, secret_id=secret_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 # --- Admin API: the merchant list (the KYC queue is a filter of it) and KYC decisions ---
 
 
@@ -173,7 +210,7 @@ class MerchantFilter(django_filters.FilterSet):
     get=extend_schema(tags=["admin"], summary="Merchants; `?kyc_status=submitted` is the queue")
 )
 class AdminMerchantListView(generics.ListAPIView):
-    permission_classes = [IsAdmin]
+    permission_classes = [CAN_VIEW_MERCHANTS]
     serializer_class = AdminMerchantSerializer
     filterset_class = MerchantFilter
     search_fields = ["company_name", "user__email"]
@@ -189,49 +226,135 @@ def _merchant_response(request, merchant: Merchant) -> Response:
     return Response(AdminMerchantSerializer(merchant, context={"request": request}).data)
 
 
-DECISION_RESPONSES = {
+MERCHANT_RESPONSES = {
     200: AdminMerchantSerializer,
-    403: OpenApiResponse(description="Not an admin."),
+    403: NOT_PERMITTED,
     404: OpenApiResponse(description="No such merchant."),
+}
+DECISION_RESPONSES = MERCHANT_RESPONSES | {
     409: OpenApiResponse(description="`kyc_not_pending`: no submission awaits a decision."),
 }
 
 
-class AdminKYCApproveView(APIView):
-    permission_classes = [IsAdmin]
+# POST on one merchant: `body` (a serializer, optional) parses the request, `act` writes, and the answer is the
+# merchant as the admin list shows it. (A comment, not a docstring: drf-spectacular would publish a docstring.)
+class AdminMerchantActionView(APIView):
+    body = None
 
-    @extend_schema(
+    def act(self, request, merchant: Merchant, **data) -> None:
+        raise NotImplementedError
+
+    def post(self, request, merchant_id):
+        merchant = merchant_get(merchant_id=merchant_id)
+        data = {}
+        if self.body is not None:
+            serializer = self.body(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+        self.act(request, merchant, **data)
+        return _merchant_response(request, merchant)
+
+
+REASON_MISSING = {400: OpenApiResponse(description="`validation_error`: reason missing.")}
+
+
+@extend_schema_view(
+    post=extend_schema(
         tags=["admin"], request=None, responses=DECISION_RESPONSES, summary="Approve a merchant's KYC"
     )
-    def post(self, request, merchant_id):
-        merchant = merchant_get(merchant_id=merchant_id)
+)
+class AdminKYCApproveView(AdminMerchantActionView):
+    permission_classes = [CAN_DECIDE_KYC]
+
+    def act(self, request, merchant):
         kyc_approve(merchant=merchant, decided_by=request.user)
-        return _merchant_response(request, merchant)
 
 
-class AdminKYCRejectView(APIView):
-    permission_classes = [IsAdmin]
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         tags=["admin"],
         request=KYCRejectSerializer,
-        responses=DECISION_RESPONSES
-        | {400: OpenApiResponse(description="`validation_error`: reason missing.")},
+        responses=DECISION_RESPONSES | REASON_MISSING,
         summary="Reject a merchant's KYC with a reason",
     )
-    def post(self, request, merchant_id):
-        merchant = merchant_get(merchant_id=merchant_id)
-        serializer = KYCRejectSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        kyc_reject(merchant=merchant, decided_by=request.user, reason=serializer.validated_data["reason"])
-        return _merchant_response(request, merchant)
+)
+class AdminKYCRejectView(AdminMerchantActionView):
+    permission_classes = [CAN_DECIDE_KYC]
+    body = KYCRejectSerializer
+
+    def act(self, request, merchant, reason):
+        kyc_reject(merchant=merchant, decided_by=request.user, reason=reason)
 
 
 class AdminKYCDocumentView(APIView):
-    permission_classes = [IsAdmin]
+    permission_classes = [CAN_READ_KYC_DOCUMENTS]
 
     @extend_schema(
-        tags=["admin"], responses=DOCUMENT_RESPONSES, summary="Download a KYC submission's document"
+        tags=["admin"],
+        responses=DOCUMENT_RESPONSES | {403: NOT_PERMITTED},
+        summary="Download a KYC submission's document",
     )
     def get(self, request, submission_id):
         return kyc_document_response(kyc_submission_get_for(user=request.user, submission_id=submission_id))
+
+
+class AdminMerchantKYCDocumentView(APIView):
+    permission_classes = [CAN_READ_KYC_DOCUMENTS]
+
+    @extend_schema(
+        tags=["admin"],
+        operation_id="admin_merchants_kyc_latest_document",
+        responses=DOCUMENT_RESPONSES
+        | {
+            403: NOT_PERMITTED,
+            404: OpenApiResponse(description="No such merchant, or it has submitted no KYC."),
+        },
+        summary="Download the merchant's latest KYC document",
+        description="Streamed from private storage with its sniffed content type, as an attachment "
+        "(`X-Content-Type-Options: nosniff`). Documents never have a public URL.",
+    )
+    def get(self, request, merchant_id):
+        submission = kyc_submission_latest(merchant=merchant_get(merchant_id=merchant_id))
+        if submission is None:
+            raise Http404
+        return kyc_document_response(submission)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        tags=["admin"],
+        request=MerchantSuspendSerializer,
+        responses=MERCHANT_RESPONSES
+        | REASON_MISSING
+        | {
+            409: OpenApiResponse(
+                description="`merchant_already_suspended`, or `merchant_not_approved` (KYC not approved)."
+            )
+        },
+        summary="Suspend a merchant (emailed the reason)",
+        description="Its API writes and its webhooks answer 403 `merchant_suspended` until it is reactivated; "
+        "its orders stay trackable.",
+    )
+)
+class AdminMerchantSuspendView(AdminMerchantActionView):
+    permission_classes = [CAN_SUSPEND]
+    body = MerchantSuspendSerializer
+
+    def act(self, request, merchant, reason):
+        merchant_suspend(merchant=merchant, suspended_by=request.user, reason=reason)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        tags=["admin"],
+        request=None,
+        responses=MERCHANT_RESPONSES
+        | {409: OpenApiResponse(description="`merchant_not_suspended`: nothing to lift.")},
+        summary="Reactivate a suspended merchant",
+    )
+)
+class AdminMerchantReactivateView(AdminMerchantActionView):
+    permission_classes = [CAN_SUSPEND]
+
+    def act(self, request, merchant):
+        merchant_reactivate(merchant=merchant, reactivated_by=request.user)

@@ -1,14 +1,41 @@
 import json
+from pathlib import Path
 
 from django.contrib import admin, messages
+from django.db.models import Q, Subquery
+from django.utils import timezone
 from django.utils.html import format_html
 
 from core.errors import ApiError
+from core.pagination import EstimatedCountPaginator
+from orders.models import Order
 
 from .messages import context_masked
 from .models import Broadcast, Notification, NotificationStatus
 from .selectors import broadcast_list_with_counts
 from .services import notification_retry
+
+TEMPLATES = Path(__file__).resolve().parent / "templates" / "notifications"
+
+
+def notification_templates() -> list[str]:
+    """The template keys this code can send, from the message templates on disk (no query)."""
+    keys = set()
+    for directory in ("sms", "email"):
+        for path in (TEMPLATES / directory).glob("*.txt"):
+            keys.add(path.name.split(".")[0])
+    return sorted(keys)
+
+
+class TemplateFilter(admin.SimpleListFilter):
+    title = "template"
+    parameter_name = "template"
+
+    def lookups(self, request, model_admin):
+        return [(key, key) for key in notification_templates()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(template=self.value()) if self.value() else queryset
 
 
 @admin.register(Notification)
@@ -18,15 +45,28 @@ class NotificationAdmin(admin.ModelAdmin):
         "channel",
         "template",
         "recipient",
-        "status",
+        "send_status",
+        "delivery",
         "attempts",
+        "provider_message_id",
         "sent_at",
         "last_error_short",
     ]
-    list_filter = ["status", "channel", "template"]
+    # `status` offers every state as its own filter (sending, outcome_unknown, ...). Millions of rows (issue 18):
+    # a date filter instead of the date hierarchy (which reads the distinct years and months of every row),
+    # templates listed from the code instead of a DISTINCT over the table, counts estimated above 10,000,
+    # exact-match search; every filter and the search go through an index.
+    list_filter = [
+        "status",
+        "delivery_status",
+        "channel",
+        TemplateFilter,
+        ("created_at", admin.DateFieldListFilter),
+    ]
     search_fields = ["recipient", "provider_message_id", "order__order_number"]
-    date_hierarchy = "created_at"
-    actions = ["retry_failed"]
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    actions = ["retry_failed", "force_retry_outcome_unknown"]
     list_select_related = ["order"]
     fields = [
         "id",
@@ -39,8 +79,12 @@ class NotificationAdmin(admin.ModelAdmin):
         "next_attempt_at",
         "claimed_at",
         "provider_message_id",
+        "provider_cost",
         "last_error",
         "sent_at",
+        "delivery_status",
+        "delivery_reason",
+        "delivery_reported_at",
         "order",
         "broadcast",
         "created_at",
@@ -54,28 +98,79 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # the outbox is the record of what was sent to whom
+
+    def has_retry_notification_permission(self, request):
+        return request.user.has_perm("notifications.retry_notification")
+
+    def get_search_results(self, request, queryset, search_term):
+        """A recipient (any case), a provider message id or an order number, matched exactly: each through
+        its index; the order is looked up first (one row), so its notifications come by their order_id."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        order = Order.objects.filter(order_number=term.upper()).values("pk")[:1]
+        matches = (
+            Q(recipient__iexact=term)
+            # Spelled out so that the partial index on non-blank provider ids applies.
+            | (Q(provider_message_id=term) & ~Q(provider_message_id=""))
+            | Q(order=Subquery(order))
+        )
+        return queryset.filter(matches), False
+
     @admin.display(description="context")
     def masked_context(self, obj):
         return format_html(
             "<pre>{}</pre>", json.dumps(context_masked(obj.context), indent=2, ensure_ascii=False)
         )
 
+    @admin.display(description="send status", ordering="status")
+    def send_status(self, obj):
+        if obj.status == NotificationStatus.SENDING and obj.claimed_at:
+            return f"sending since {timezone.localtime(obj.claimed_at):%Y-%m-%d %H:%M:%S %Z}"
+        return obj.get_status_display()
+
+    @admin.display(description="delivery", ordering="delivery_status")
+    def delivery(self, obj):
+        if not obj.delivery_status:
+            return "-"
+        label = obj.get_delivery_status_display()
+        return f"{label}: {obj.delivery_reason}" if obj.delivery_reason else label
+
     @admin.display(description="last error")
     def last_error_short(self, obj):
         return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
 
-    @admin.action(description="Retry selected failed notifications")
-    def retry_failed(self, request, queryset):
+    def _retry(self, queryset, *, status: str, force: bool) -> tuple[int, int]:
+        """Retry the selected rows in `status`; returns (retried, skipped)."""
         retried = 0
-        for notification in queryset.filter(status=NotificationStatus.FAILED):
+        for notification in queryset.filter(status=status):
             try:
-                notification_retry(notification=notification)
+                notification_retry(notification=notification, force=force)
                 retried += 1
             except ApiError:
                 continue
-        skipped = queryset.count() - retried
+        return retried, queryset.count() - retried
+
+    @admin.action(description="Retry selected failed notifications", permissions=["retry_notification"])
+    def retry_failed(self, request, queryset):
+        retried, skipped = self._retry(queryset, status=NotificationStatus.FAILED, force=False)
         self.message_user(
             request, f"{retried} notification(s) queued again; {skipped} skipped (not failed).", messages.INFO
+        )
+
+    @admin.action(
+        description="Send selected outcome-unknown notifications again (they may arrive twice)",
+        permissions=["retry_notification"],
+    )
+    def force_retry_outcome_unknown(self, request, queryset):
+        retried, skipped = self._retry(queryset, status=NotificationStatus.OUTCOME_UNKNOWN, force=True)
+        self.message_user(
+            request,
+            f"{retried} notification(s) of unknown outcome queued again; {skipped} skipped (not outcome "
+            "unknown).",
+            messages.WARNING,
         )
 
 
@@ -89,6 +184,7 @@ class BroadcastAdmin(admin.ModelAdmin):
         "recipients",
         "sent",
         "failed",
+        "outcome_unknown",
         "pending",
     ]
     list_filter = ["audience"]
@@ -124,3 +220,7 @@ class BroadcastAdmin(admin.ModelAdmin):
     @admin.display(ordering="pending")
     def pending(self, obj):
         return obj.pending
+
+    @admin.display(ordering="outcome_unknown", description="outcome unknown")
+    def outcome_unknown(self, obj):
+        return obj.outcome_unknown

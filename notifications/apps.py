@@ -5,4 +5,4 @@ class NotificationsConfig(AppConfig):
     name = "notifications"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connects the signal receivers)
+        from . import checks, receivers  # noqa: F401  (registers the checks, connects the signal receivers)

@@ -5,3 +5,7 @@ from enum import StrEnum
 
 class NotificationError(StrEnum):
     NOTIFICATION_NOT_FAILED = "notification_not_failed"
+    # The provider may already have sent it: a retry needs {"force": true}.
+    NOTIFICATION_OUTCOME_UNKNOWN = "notification_outcome_unknown"
+    # A delivery report from an address outside AFRICASTALKING_CALLBACK_ALLOWED_NETWORKS.
+    CALLBACK_SOURCE_NOT_ALLOWED = "callback_source_not_allowed"

@@ -15,8 +15,8 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 
-from accounts.signals import otp_issued
-from merchants.signals import kyc_decided
+from accounts.signals import otp_issued, password_reset_requested, registration_attempted
+from merchants.signals import kyc_decided, merchant_suspension_changed
 from orders.models import OrderSource
 from orders.payments import PaymentStatus
 from orders.signals import order_estimate_changed, order_payment_changed, order_placed, order_status_changed
@@ -212,15 +212,25 @@ def on_order_status_changed(sender, order, event=None, previous_status=None, **k
         )
 
 
+def _email_merchant(merchant, *, template: str, reason: str) -> None:
+    if merchant.user.email:
+        notification_create(
+            channel=Channel.EMAIL,
+            recipient=merchant.user.email,
+            template=template,
+            context={"company_name": merchant.company_name, "reason": reason or ""},
+        )
+
+
 @receiver(kyc_decided, dispatch_uid="notifications.kyc_decided")
 def on_kyc_decided(sender, merchant, approved, reason="", **kwargs):
-    if not merchant.user.email:
-        return
-    notification_create(
-        channel=Channel.EMAIL,
-        recipient=merchant.user.email,
-        template="kyc_approved" if approved else "kyc_rejected",
-        context={"company_name": merchant.company_name, "reason": reason or ""},
+    _email_merchant(merchant, template="kyc_approved" if approved else "kyc_rejected", reason=reason)
+
+
+@receiver(merchant_suspension_changed, dispatch_uid="notifications.merchant_suspension_changed")
+def on_merchant_suspension_changed(sender, merchant, suspended, reason="", **kwargs):
+    _email_merchant(
+        merchant, template="merchant_suspended" if suspended else "merchant_reactivated", reason=reason
     )
 
 
@@ -232,3 +242,17 @@ def on_otp_issued(sender, user, code, **kwargs):
         template="otp",
         context={"code": code, "ttl_minutes": settings.OTP_TTL_MINUTES},
     )
+
+
+@receiver(password_reset_requested, dispatch_uid="notifications.password_reset_requested")
+def on_password_reset_requested(sender, user, code, **kwargs):
+    context = {"code": code, "ttl_minutes": settings.OTP_TTL_MINUTES}  # `code` is masked and scrubbed
+    notification_create(
+        channel=Channel.EMAIL, recipient=user.email, template="password_reset", context=context
+    )
+
+
+@receiver(registration_attempted, dispatch_uid="notifications.registration_attempted")
+def on_registration_attempted(sender, user, **kwargs):
+    """Registering a taken email answers like a new account; the owner learns of it here instead."""
+    notification_create(channel=Channel.EMAIL, recipient=user.email, template="account_exists", context={})

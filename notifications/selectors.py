@@ -2,15 +2,19 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from .models import Broadcast, Notification, NotificationStatus
+from .models import Broadcast, Channel, DeliveryStatus, Notification, NotificationStatus
 
 
-def notification_list(*, status: str | None = None, channel: str | None = None) -> QuerySet[Notification]:
+def notification_list(
+    *, status: str | None = None, channel: str | None = None, delivery_status: str | None = None
+) -> QuerySet[Notification]:
     notifications = Notification.objects.all()
     if status:
         notifications = notifications.filter(status=status)
     if channel:
         notifications = notifications.filter(channel=channel)
+    if delivery_status:
+        notifications = notifications.filter(delivery_status=delivery_status)
     return notifications.order_by("-created_at", "-pk")
 
 
@@ -19,11 +23,29 @@ def notification_failed_count() -> int:
     return Notification.objects.filter(status=NotificationStatus.FAILED).count()
 
 
+def notification_outcome_unknown_count() -> int:
+    """For the admin dashboard: messages that may or may not have gone out, waiting for an operator."""
+    return Notification.objects.filter(status=NotificationStatus.OUTCOME_UNKNOWN).count()
+
+
+def notification_undelivered_sms_count() -> int:
+    """For the admin dashboard: SMS the provider accepted but whose delivery report says they never reached
+    the handset (failed or rejected by the mobile network)."""
+    return Notification.objects.filter(channel=Channel.SMS, delivery_status=DeliveryStatus.FAILED).count()
+
+
 def broadcast_list_with_counts() -> QuerySet[Broadcast]:
-    """Broadcasts annotated with how many of their messages are pending, sent and failed."""
+    """Broadcasts annotated with how many of their messages are pending (or sending), sent, failed and of
+    unknown outcome."""
     return Broadcast.objects.annotate(
         total=Count("notifications"),
-        pending=Count("notifications", filter=Q(notifications__status=NotificationStatus.PENDING)),
+        pending=Count(
+            "notifications",
+            filter=Q(notifications__status__in=[NotificationStatus.PENDING, NotificationStatus.SENDING]),
+        ),
         sent=Count("notifications", filter=Q(notifications__status=NotificationStatus.SENT)),
         failed=Count("notifications", filter=Q(notifications__status=NotificationStatus.FAILED)),
+        outcome_unknown=Count(
+            "notifications", filter=Q(notifications__status=NotificationStatus.OUTCOME_UNKNOWN)
+        ),
     ).order_by("-created_at")

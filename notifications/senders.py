@@ -2,9 +2,11 @@
 
 Senders never touch the database. They return what the provider accepted and raise `TransientSendError`
 (worth retrying), `PermanentSendError` (retrying cannot help) or `OutcomeUnknownSendError` (the provider got the
-request but did not answer: it may have sent it, so retrying could send it twice) for everything else.
+request but did not answer, or answered 2xx in a way nobody can read: it may have sent it, so retrying could
+send it twice) for everything else. Only an answer that proves nothing was sent is ever worth retrying.
 """
 
+import json
 import logging
 import sys
 import uuid
@@ -40,7 +42,8 @@ class PermanentSendError(SendError):
 
 
 class OutcomeUnknownSendError(SendError):
-    """The request reached the provider, which did not answer (read timeout, connection dropped mid-answer)."""
+    """The request reached the provider, which did not answer (read timeout, connection dropped mid-answer)
+    or accepted it (2xx) with a body that cannot be understood."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class SmsOutcome:
     message_id: str = ""
     error: str = ""
     permanent: bool = False
+    cost: str = ""
 
 
 class ConfigurableSMSService(SMSService):
@@ -85,8 +89,10 @@ def sms_console_enabled() -> bool:
 def sms_send(*, message: str, recipients: list[str]) -> dict[str, SmsOutcome]:
     """Send one text to many numbers in one provider request; returns an outcome per number.
 
-    Raises TransientSendError when the request as a whole failed (network, timeout, HTTP error) and
-    PermanentSendError when the SDK refuses the numbers before sending.
+    Raises TransientSendError when the request as a whole failed in a way that proves nothing was sent
+    (connection refused, an HTTP error answer), PermanentSendError when the SDK refuses the numbers before
+    sending, and OutcomeUnknownSendError when the provider may have sent it (no answer, or a 2xx answer that
+    cannot be read).
     """
     if sms_console_enabled():
         for number in recipients:
@@ -106,6 +112,10 @@ def sms_send(*, message: str, recipients: list[str]) -> dict[str, SmsOutcome]:
             settings.AFRICASTALKING_SENDER_ID or None,
             timeout=(min(3.05, timeout), timeout),
         )
+    except requests.JSONDecodeError as exc:  # labelled JSON but not: the SDK parses 2xx answers only
+        raise OutcomeUnknownSendError(
+            f"Africa's Talking answered 2xx with a body that is not JSON: {exc}"
+        ) from exc
     except ValueError as exc:  # the SDK validates numbers before sending anything
         raise PermanentSendError(str(exc)) from exc
     except requests.ReadTimeout as exc:
@@ -117,10 +127,8 @@ def sms_send(*, message: str, recipients: list[str]) -> dict[str, SmsOutcome]:
     except (requests.RequestException, AfricasTalkingException) as exc:
         raise TransientSendError(f"{type(exc).__name__}: {str(exc)[:500]}") from exc
 
-    if not isinstance(answer, dict):
-        raise TransientSendError(f"Unexpected answer from Africa's Talking: {str(answer)[:500]}")
-    data = answer.get("SMSMessageData") or {}
-    by_number = {r.get("number"): r for r in data.get("Recipients") or [] if isinstance(r, dict)}
+    data = _sms_answer_data(answer)
+    by_number = {r.get("number"): r for r in data["Recipients"] if isinstance(r, dict)}
     outcomes = {}
     for number in recipients:
         result = by_number.get(number)
@@ -134,7 +142,11 @@ def sms_send(*, message: str, recipients: list[str]) -> dict[str, SmsOutcome]:
         except (TypeError, ValueError):
             code = 0
         if code in AT_ACCEPTED:
-            outcomes[number] = SmsOutcome(accepted=True, message_id=str(result.get("messageId", "")))
+            outcomes[number] = SmsOutcome(
+                accepted=True,
+                message_id=str(result.get("messageId") or ""),
+                cost=str(result.get("cost") or "")[:32],
+            )
         else:
             outcomes[number] = SmsOutcome(
                 accepted=False,
@@ -142,6 +154,26 @@ def sms_send(*, message: str, recipients: list[str]) -> dict[str, SmsOutcome]:
                 permanent=code in AT_PERMANENT,
             )
     return outcomes
+
+
+def _sms_answer_data(answer) -> dict:
+    """The `SMSMessageData` of a 2xx answer. The SDK hands the body over as text unless the Content-Type is
+    exactly `application/json` (a charset, a proxy, `text/plain`), so text is parsed here. A 2xx whose body
+    says nothing we can read (empty, HTML, another shape) is an acceptance we cannot account for.
+    """
+    if isinstance(answer, (str, bytes)):
+        try:
+            answer = json.loads(answer)
+        except ValueError:
+            raise OutcomeUnknownSendError(
+                f"Africa's Talking answered 2xx with a body that is not JSON: {answer[:200]!r}"
+            ) from None
+    data = answer.get("SMSMessageData") if isinstance(answer, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("Recipients"), list):
+        raise OutcomeUnknownSendError(
+            f"Africa's Talking answered 2xx without SMSMessageData: {str(answer)[:200]}"
+        )
+    return data
 
 
 def email_send(*, recipient: str, subject: str, text: str, html: str, message_id: str) -> str:

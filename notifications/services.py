@@ -1,20 +1,22 @@
-"""Writes on the outbox: queue a message with the change that caused it, retry a failed one, broadcast."""
+"""Writes on the outbox: queue a message with the change that caused it, retry a failed one, broadcast,
+record the provider's delivery reports."""
 
 import logging
 from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.errors import ApiError
 
 from .errors import NotificationError
-from .models import Audience, Broadcast, Channel, Notification, NotificationStatus
+from .models import Audience, Broadcast, Channel, DeliveryStatus, Notification, NotificationStatus
+from .tasks import notifications_enqueue
 
 logger = logging.getLogger(__name__)
-# Celery's own cap on a task's argsrepr (Celery.amqp.argsrepr_maxsize).
-TASK_ARGSREPR_MAX_LENGTH = 1024
 
 
 def notification_create(
@@ -54,58 +56,117 @@ def notifications_create_many(*, rows: list[dict], order=None) -> list[Notificat
     return notifications
 
 
-def _task_reprs(args: list) -> dict:
-    """How the task's arguments show in monitoring. Celery's default, `saferepr`, costs a third of a
-    publish on the order-placement path; these arguments are ids (strings), for which `repr` is safe."""
-    return {"argsrepr": repr(args)[:TASK_ARGSREPR_MAX_LENGTH], "kwargsrepr": "{}"}
-
-
-def notifications_enqueue(*, channel: str, notification_ids: list, countdown: float | None = None) -> bool:
-    """Publish the task(s) that deliver these rows. Never raises: a row whose task could not be published
-    (broker down) stays `pending` and the sweeper publishes it later. Returns whether publishing worked.
-    """
-    from .tasks import notification_send_email, notification_send_sms, notification_send_sms_batch
-
-    ids = [str(pk) for pk in notification_ids]
-    if not ids:
-        return True
-    options = {"retry": False}
-    if countdown:
-        options["countdown"] = countdown
-    try:
-        if channel == Channel.SMS and len(ids) > 1:
-            notification_send_sms_batch.apply_async(args=[ids], **options, **_task_reprs([ids]))
-        else:
-            task = notification_send_sms if channel == Channel.SMS else notification_send_email
-            for pk in ids:
-                task.apply_async(args=[pk], **options, **_task_reprs([pk]))
-    except Exception:  # the broker is unreachable: the sweeper will publish it when it is back
-        logger.warning("Could not enqueue %s notification(s) %s; the sweeper will retry", channel, ids[:5])
-        return False
-    return True
-
-
-def notification_retry(*, notification: Notification) -> Notification:
-    """Give a failed notification a fresh set of attempts (admin action). Anything not failed is a 409."""
+def notification_retry(*, notification: Notification, force: bool = False) -> Notification:
+    """Give a failed notification a fresh set of attempts (admin action). An `outcome_unknown` one may already
+    have reached its recipient, so it is sent again only with `force`; anything else is a 409."""
+    retryable = [NotificationStatus.FAILED]
+    if force:
+        retryable.append(NotificationStatus.OUTCOME_UNKNOWN)
     with transaction.atomic():
-        updated = Notification.objects.filter(pk=notification.pk, status=NotificationStatus.FAILED).update(
+        updated = Notification.objects.filter(pk=notification.pk, status__in=retryable).update(
             status=NotificationStatus.PENDING,
             attempts=0,
             next_attempt_at=timezone.now(),
             claimed_at=None,
             claim_token=None,
+            delivery_status=DeliveryStatus.NONE,
+            delivery_reason="",
+            delivery_reported_at=None,
             updated_at=timezone.now(),
         )
         if not updated:
+            current = (
+                Notification.objects.filter(pk=notification.pk)
+                .values("status", "provider_message_id")
+                .first()
+            )
+            if current and current["status"] == NotificationStatus.OUTCOME_UNKNOWN:
+                provider_id = current["provider_message_id"]
+                known = f"(provider id {provider_id})" if provider_id else "(no provider id known)"
+                raise ApiError(
+                    NotificationError.NOTIFICATION_OUTCOME_UNKNOWN,
+                    f"The provider may already have sent this message {known}; retry with "
+                    '{"force": true} to send it again anyway.',
+                    status=409,
+                    extra={"provider_message_id": provider_id},
+                )
             raise ApiError(
                 NotificationError.NOTIFICATION_NOT_FAILED,
                 "Only a failed notification can be retried.",
                 status=409,
             )
+        if notification.status == NotificationStatus.OUTCOME_UNKNOWN:
+            logger.warning(
+                "Notification %s (outcome unknown, provider id %r) forced to be sent again",
+                notification.pk,
+                notification.provider_message_id,
+            )
         transaction.on_commit(
             partial(notifications_enqueue, channel=notification.channel, notification_ids=[notification.pk])
         )
     notification.refresh_from_db()
+    return notification
+
+
+# What an Africa's Talking delivery report's `status` means for us.
+AT_DELIVERY_STATUSES = {
+    "Sent": DeliveryStatus.IN_TRANSIT,  # handed to the network by Africa's Talking
+    "Submitted": DeliveryStatus.IN_TRANSIT,  # handed to the mobile network operator
+    "Buffered": DeliveryStatus.IN_TRANSIT,  # queued by the operator (phone off, out of coverage)
+    "Success": DeliveryStatus.DELIVERED,  # on the handset (final)
+    "Failed": DeliveryStatus.FAILED,  # could not reach the handset (final)
+    "Rejected": DeliveryStatus.FAILED,  # refused by the operator (final)
+}
+_FINAL_DELIVERY = (DeliveryStatus.DELIVERED, DeliveryStatus.FAILED)
+
+
+def delivery_report_record(
+    *, provider_message_id: str, status: str, failure_reason: str = "", phone_number: str = ""
+) -> Notification | None:
+    """Record an Africa's Talking delivery report on the SMS with that provider message id; an
+    `outcome_unknown` one is thereby known to have been sent. Returns None (and logs) for an unknown id.
+    An interim report (sent, submitted, buffered) arriving after a final one does not replace it.
+    """
+    delivery = AT_DELIVERY_STATUSES[status]
+    reason = failure_reason or (status if delivery == DeliveryStatus.FAILED else "")
+    now = timezone.now()
+    rows = Notification.objects.filter(channel=Channel.SMS, provider_message_id=provider_message_id)
+    if delivery == DeliveryStatus.IN_TRANSIT:
+        rows = rows.exclude(delivery_status__in=_FINAL_DELIVERY)
+    changes = {
+        "delivery_status": delivery,
+        "delivery_reason": reason[:200],
+        "delivery_reported_at": now,
+        "updated_at": now,
+    }
+    with transaction.atomic():
+        resolved = rows.filter(status=NotificationStatus.OUTCOME_UNKNOWN).update(
+            status=NotificationStatus.SENT,
+            sent_at=Coalesce(F("claimed_at"), Value(now)),
+            claimed_at=None,
+            last_error=f"outcome_unknown resolved: the provider reported it {status}",
+            **changes,
+        )
+        rows.exclude(status=NotificationStatus.OUTCOME_UNKNOWN).update(**changes)
+    notification = Notification.objects.filter(
+        channel=Channel.SMS, provider_message_id=provider_message_id
+    ).first()
+    if notification is None:
+        logger.warning(
+            "Delivery report for an unknown message id %r (status %s); ignored", provider_message_id, status
+        )
+        return None
+    if resolved:
+        logger.info(
+            "Notification %s: outcome_unknown resolved by a delivery report (%s)", notification.pk, status
+        )
+    if phone_number and phone_number != notification.recipient:
+        logger.warning(
+            "Delivery report for %s names %s, the row was sent to %s",
+            provider_message_id,
+            phone_number,
+            notification.recipient,
+        )
     return notification
 
 

@@ -13,4 +13,9 @@ urlpatterns = [
     path(
         "admin/broadcasts/<uuid:pk>/", views.AdminBroadcastDetailView.as_view(), name="admin-broadcast-detail"
     ),
+    path(
+        "notifications/delivery-reports/africastalking/<str:token>/",
+        views.AfricasTalkingDeliveryReportView.as_view(),
+        name="africastalking-delivery-reports",
+    ),
 ]

@@ -4,9 +4,11 @@ payment status change through `order_payment_report`."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db.models import Q
 from django.template.response import TemplateResponse
 
 from core.errors import ApiError
+from core.pagination import EstimatedCountPaginator
 
 from .lifecycle import OrderStatus
 from .limits import PAYMENT_REFERENCE_MAX_LENGTH
@@ -110,10 +112,19 @@ class OrderAdmin(admin.ModelAdmin):
         "currency",
         "source",
     ]
-    list_filter = ["status", "payment_status", "source", "merchant"]
+    # A million rows (issue 18): no date hierarchy (it reads the distinct years and months of every row), a
+    # date filter instead; counts estimated above 10,000; every filter and the search go through an index.
+    list_filter = [
+        "status",
+        "payment_status",
+        "source",
+        "merchant",
+        ("created_at", admin.DateFieldListFilter),
+    ]
     list_select_related = ["merchant"]
     search_fields = ["order_number", "tracking_code", "external_id", "customer_name", "email", "phone_number"]
-    date_hierarchy = "created_at"
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     inlines = [OrderItemInline, TrackingEventInline, OrderEventInline]
     actions = ["set_status", "set_payment_status"]
     readonly_fields = [
@@ -168,6 +179,18 @@ class OrderAdmin(admin.ModelAdmin):
         ("Money", {"fields": ["total_amount", "currency", "payment_status"]}),
         ("Bookkeeping", {"fields": ["idempotency_key", "stock_restored", "created_at", "updated_at"]}),
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        """The order number and tracking code match exactly (their unique indexes); the other fields contain
+        the whole term (a trigram index, orders migration 0005), so one index scan each, no table scan."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        code = term.upper()
+        matches = Q(order_number=code) | Q(tracking_code=code)
+        for field in ("external_id", "customer_name", "email", "phone_number"):
+            matches |= Q(**{f"{field}__icontains": term})
+        return queryset.filter(matches), False
 
     # Orders are born through order_place / order_create_external only, and are records worth keeping.
     def has_add_permission(self, request):

@@ -41,21 +41,31 @@ def order_events(*, order: Order) -> QuerySet[TrackingEvent]:
     return order.events.order_by("occurred_at", "id")
 
 
-def _count_by(field: str, values: list[str]) -> dict[str, int]:
-    counts = dict.fromkeys(values, 0)
-    for row in Order.objects.order_by().values(field).annotate(n=Count("id")):
-        counts[row[field]] = row["n"]
-    return counts
+def order_totals() -> list[dict]:
+    """`{status, currency, orders, amount}` for every status and currency present, in ONE pass over an index
+    holding exactly these columns (`order_status_revenue`: no table read even at a million orders). The
+    dashboard's counts and revenue are both derived from it."""
+    return list(
+        Order.objects.order_by()
+        .values("status", "currency")
+        .annotate(orders=Count("*"), amount=Sum("total_amount"))
+    )
 
 
-def order_count_by_status() -> dict[str, int]:
+def order_count_by_status(*, totals: list[dict] | None = None) -> dict[str, int]:
     """How many orders are in each status, every status listed (0 when none)."""
-    return _count_by("status", OrderStatus.values)
+    by_status = dict.fromkeys(OrderStatus.values, 0)
+    for row in order_totals() if totals is None else totals:
+        by_status[row["status"]] += row["orders"]
+    return by_status
 
 
 def order_count_by_payment_status() -> dict[str, int]:
     """How many orders are in each payment status, every payment status listed (0 when none)."""
-    return _count_by("payment_status", PaymentStatus.values)
+    counts = dict.fromkeys(PaymentStatus.values, 0)
+    for row in Order.objects.order_by().values("payment_status").annotate(n=Count("id")):
+        counts[row["payment_status"]] = row["n"]
+    return counts
 
 
 def order_awaiting_refund_count() -> int:
@@ -63,12 +73,10 @@ def order_awaiting_refund_count() -> int:
     return Order.objects.filter(status__in=BAD_END_STATUSES, payment_status__in=REFUND_AWAITED).count()
 
 
-def order_revenue_by_currency() -> dict:
+def order_revenue_by_currency(*, totals: list[dict] | None = None) -> dict:
     """The sum of order totals per currency; orders that ended badly earned nothing and are left out."""
-    return {
-        row["currency"]: row["total"]
-        for row in Order.objects.exclude(status__in=BAD_END_STATUSES)
-        .order_by("currency")
-        .values("currency")
-        .annotate(total=Sum("total_amount"))
-    }
+    revenue: dict = {}
+    for row in sorted(order_totals() if totals is None else totals, key=lambda row: row["currency"]):
+        if row["status"] not in BAD_END_STATUSES:
+            revenue[row["currency"]] = revenue.get(row["currency"], 0) + row["amount"]
+    return revenue

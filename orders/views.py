@@ -7,8 +7,9 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsActiveMerchant, IsAdmin, IsCustomer
+from accounts.permissions import IsActiveMerchant, IsCustomer
 from core.filters import UTCIsoDateTimeFilter
+from core.permissions import StaffPermission
 
 from .lifecycle import OrderStatus
 from .models import EventSource, Order
@@ -166,7 +167,7 @@ class _OrderReportView(APIView):
     """A report on one order by its merchant or an admin: the body parsed by `input_serializer`, applied by
     `report` (an orders service taking order, actor, source and the body's fields), the order answered."""
 
-    permission_classes = [IsActiveMerchant | IsAdmin]
+    permission_classes = [IsActiveMerchant | StaffPermission.of("orders.change_order")]
     input_serializer: type
     report = None
 

@@ -1,10 +1,12 @@
-"""The public view of an order: status and timeline, never the customer's phone, email or address."""
+"""The public view of an order: status and timeline, never the customer's phone, email or address, nor the
+reason given for a cancellation."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orders.models import Order, TrackingEvent
 
+from .public_notes import public_location, public_note
 from .selectors import tracking_merchant_contact
 
 
@@ -13,6 +15,12 @@ class PublicEventSerializer(serializers.ModelSerializer):
         model = TrackingEvent
         fields = ["status", "location", "note", "occurred_at"]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["location"] = public_location(instance)
+        data["note"] = public_note(instance)
+        return data
 
 
 class MerchantContactSerializer(serializers.Serializer):

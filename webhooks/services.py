@@ -1,20 +1,27 @@
 """Receiving a webhook: record it, verify it, deduplicate it, apply it, and record the answer.
 
 Order of work (docs/webhooks.md): size -> media type -> merchant known -> headers -> timestamp ->
-signature -> merchant active -> parse and validate -> apply in one transaction -> record the answer.
-Every delivery to a known merchant is written exactly once with its answer: inside the apply transaction
-when it is applied (the row is the webhook-id's claim), on its own after any refusal or rollback.
+signature -> merchant's rate -> merchant active -> parse and validate -> apply in one transaction -> record.
+Every verified delivery is written exactly once with its answer: inside the apply transaction when it is
+applied (the row is the webhook-id's claim), on its own after any refusal or rollback. One that did not verify
+may come from anyone (merchant ids are public): it is throttled per client address, and recorded small (2 KB +
+hash) up to a per-merchant cap a minute, else only counted (issue 15, row 1; `_unverified_refuse`).
 """
 
+import hashlib
 import json
+import math
 import re
 import time
 import uuid
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 
-from core.errors import ApiError
+from accounts.errors import AccountError
+from core.errors import ApiError, ErrorCode
 from core.exceptions import error_body
 from merchants.models import Merchant
 from merchants.selectors import merchant_with_webhook_secrets
@@ -22,11 +29,13 @@ from orders.serializers import OrderSerializer
 
 from .errors import WebhookError
 from .events import webhook_event_apply
-from .models import WebhookDelivery
+from .models import WebhookDelivery, WebhookRejectedDrop
 from .signatures import signature_matches
+from .throttles import WebhookGate, rejected_record_slot
 from .validation import event_validate, invalid_payload
 
 MAX_BODY_BYTES = 256 * 1024
+UNVERIFIED_BODY_BYTES = 2 * 1024
 TIMESTAMP_TOLERANCE_SECONDS = 5 * 60
 MAX_WEBHOOK_ID_LENGTH = WebhookDelivery._meta.get_field("webhook_id").max_length
 # Never stored: the signature proves possession of the secret; the others are credentials.
@@ -40,6 +49,7 @@ _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 class WebhookAnswer:
     status: int
     body: dict
+    retry_after: int | None = None  # seconds, for a 429
 
 
 def _storable(value):
@@ -91,13 +101,22 @@ def _recorded_headers(headers: dict[str, str]) -> dict[str, str]:
     return kept
 
 
-def _delivery_new(*, merchant: Merchant, headers: dict[str, str], body: bytes) -> WebhookDelivery:
-    """The delivery's record, written once its answer is known (or, for an applied one, as its claim)."""
+def _delivery_new(
+    *, merchant: Merchant, headers: dict[str, str], body: bytes, verified: bool
+) -> WebhookDelivery:
+    """The delivery's record, written once its answer is known (or, for an applied one, as its claim).
+
+    A verified delivery keeps its body (up to the size limit); one that did not verify keeps its first
+    UNVERIFIED_BODY_BYTES: anyone can send those, and 256 KB each would fill the disk (issue 15, row 1).
+    """
+    kept = body[: MAX_BODY_BYTES if verified else UNVERIFIED_BODY_BYTES]
     return WebhookDelivery(
         merchant=merchant,
         webhook_id=_storable(headers.get("webhook-id", ""))[:MAX_WEBHOOK_ID_LENGTH],
         headers=_recorded_headers(headers),
-        body=_storable(body[:MAX_BODY_BYTES].decode("utf-8", "replace")),
+        body=_storable(kept.decode("utf-8", "replace")),
+        body_sha256=hashlib.sha256(body).hexdigest(),
+        body_truncated=len(kept) < len(body),
     )
 
 
@@ -218,10 +237,10 @@ def _delivery_authenticate(*, secrets: list[str], headers: dict, body: bytes) ->
         )
 
 
-def _delivery_process(
-    *, merchant: Merchant, secrets: list[str], delivery: WebhookDelivery, headers: dict, body: bytes
-):
-    _delivery_authenticate(secrets=secrets, headers=headers, body=body)
+def _delivery_process(*, merchant: Merchant, delivery: WebhookDelivery, body: bytes):
+    """A verified delivery: the merchant must be active, the payload valid; then it is applied once."""
+    if merchant.is_suspended:
+        raise ApiError(AccountError.MERCHANT_SUSPENDED, "The merchant's account is suspended.", status=403)
     if not merchant.is_active:
         raise ApiError(
             WebhookError.MERCHANT_INACTIVE, "The merchant's account is not active (KYC).", status=403
@@ -230,54 +249,93 @@ def _delivery_process(
     return _event_apply_once(merchant=merchant, delivery=delivery, event=event)
 
 
-def webhook_record_refused(
-    *, merchant_id: str, headers: dict[str, str], body: bytes, answer: WebhookAnswer
-) -> None:
-    """Record a delivery the view refused before handing it to `webhook_receive` (throttled: 429).
+def _throttled(wait: float) -> WebhookAnswer:
+    wait = max(1, math.ceil(wait))
+    body = error_body(ErrorCode.THROTTLED, f"Request was throttled. Expected available in {wait} seconds.")
+    return WebhookAnswer(429, body, retry_after=wait)
 
-    Nothing of it is applied. It is recorded when it is signed with one of the merchant's secrets and fresh,
-    so the merchant sees in the delivery log that (and when) their own platform was told to slow down; a
-    flood that cannot sign costs no write, which is what throttling it is for.
-    """
-    merchant, secrets = _merchant_get(merchant_id)
-    if merchant is None:
+
+def _rejected_drop_count(*, merchant: Merchant) -> None:
+    """One more unverified delivery answered but not recorded this minute (one UPDATE, an INSERT once a minute)."""
+    minute = timezone.now().replace(second=0, microsecond=0)
+    drops = WebhookRejectedDrop.objects.filter(merchant=merchant, minute=minute)
+    if drops.update(dropped=F("dropped") + 1):
         return
     try:
-        _delivery_authenticate(secrets=secrets, headers=headers, body=body)
-    except ApiError:
-        return
-    delivery = _delivery_new(merchant=merchant, headers=headers, body=body)
-    _delivery_answer(delivery=delivery, answer=WebhookAnswer(answer.status, _storable(answer.body)))
+        with transaction.atomic():
+            WebhookRejectedDrop.objects.create(merchant=merchant, minute=minute, dropped=1)
+    except IntegrityError:  # a concurrent request created the minute's row
+        drops.update(dropped=F("dropped") + 1)
 
 
-def webhook_receive(*, merchant_id: str, headers: dict[str, str], body: bytes) -> WebhookAnswer:
-    """Handle one inbound delivery and return the answer; every delivery to a known merchant is recorded.
+def _unverified_refuse(
+    *, merchant: Merchant | None, headers: dict[str, str], body: bytes, error: ApiError, gate: WebhookGate
+) -> WebhookAnswer:
+    """Answer a delivery that did not verify, at a bounded cost (issue 15, row 1).
 
-    `headers` have lower-cased names; `body` is what was read of the request, at most MAX_BODY_BYTES + 1
-    bytes (one byte more than allowed is enough to know it is too large).
+    Its sender has not shown the secret, so it may be anyone: it never touches the merchant's bucket. An
+    address over its failure budget gets 429 and costs nothing more; otherwise the failure is charged to the
+    address, and the delivery is recorded (2 KB of body + its hash) while the merchant's per-minute cap allows,
+    else only counted in WebhookRejectedDrop.
     """
-    early_error = None
+    wait = gate.address_blocked()
+    if wait is not None:
+        return _throttled(wait)
+    gate.address_failed()
+    answer = _answer_from_error(error)
+    if merchant is None:
+        return answer
+    if not rejected_record_slot(merchant_id=merchant.pk):
+        _rejected_drop_count(merchant=merchant)
+        return answer
+    delivery = _delivery_new(merchant=merchant, headers=headers, body=body, verified=False)
+    _delivery_answer(delivery=delivery, answer=answer)
+    return answer
+
+
+def _early_error(*, headers: dict[str, str], body: bytes) -> ApiError | None:
     if len(body) > MAX_BODY_BYTES:
-        early_error = ApiError(
+        return ApiError(
             WebhookError.PAYLOAD_TOO_LARGE, f"The body is over {MAX_BODY_BYTES} bytes.", status=413
         )
-    elif not _media_type_ok(headers.get("content-type", "")):
-        early_error = ApiError(
+    if not _media_type_ok(headers.get("content-type", "")):
+        return ApiError(
             WebhookError.UNSUPPORTED_MEDIA_TYPE, "Send the event as application/json (UTF-8).", status=415
         )
-    merchant, secrets = _merchant_get(merchant_id)
-    if merchant is None:
-        return _answer_from_error(
-            early_error or ApiError(WebhookError.UNKNOWN_MERCHANT, "No such merchant.", status=404)
-        )
+    return None
 
-    delivery = _delivery_new(merchant=merchant, headers=headers, body=body)
+
+def webhook_receive(
+    *, merchant_id: str, headers: dict[str, str], body: bytes, gate: WebhookGate
+) -> WebhookAnswer:
+    """Handle one inbound delivery and return the answer.
+
+    `headers` have lower-cased names; `body` is what was read of the request, at most MAX_BODY_BYTES + 1
+    bytes (one byte more than allowed is enough to know it is too large). A delivery that verified (headers,
+    fresh timestamp, signature) is recorded in full, throttled by the merchant's rate (`gate`); one that did
+    not is answered and recorded as `_unverified_refuse` says.
+    """
+    merchant, secrets = _merchant_get(merchant_id)
+    error = _early_error(headers=headers, body=body)
+    if merchant is None:
+        error = error or ApiError(WebhookError.UNKNOWN_MERCHANT, "No such merchant.", status=404)
+    elif error is None:
+        try:
+            _delivery_authenticate(secrets=secrets, headers=headers, body=body)
+        except ApiError as exc:
+            error = exc
+    if error is not None:
+        return _unverified_refuse(merchant=merchant, headers=headers, body=body, error=error, gate=gate)
+
+    delivery = _delivery_new(merchant=merchant, headers=headers, body=body, verified=True)
+    wait = gate.merchant_admit()
+    if wait is not None:
+        # Recorded: the merchant sees in its log that (and when) its own platform was told to slow down.
+        answer = _throttled(wait)
+        _delivery_answer(delivery=delivery, answer=answer)
+        return answer
     try:
-        if early_error is not None:
-            raise early_error
-        return _delivery_process(
-            merchant=merchant, secrets=secrets, delivery=delivery, headers=headers, body=body
-        )
+        return _delivery_process(merchant=merchant, delivery=delivery, body=body)
     except ApiError as exc:
         answer = _answer_from_error(exc)
         _delivery_answer(delivery=delivery, answer=answer)

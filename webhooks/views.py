@@ -1,6 +1,5 @@
 from django.http.request import UnreadablePostError
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import Throttled
 from rest_framework.generics import ListAPIView
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
@@ -19,8 +18,8 @@ from .serializers import (
     WebhookErrorSerializer,
     WebhookEventSchema,
 )
-from .services import MAX_BODY_BYTES, WebhookAnswer, webhook_receive, webhook_record_refused
-from .throttles import WebhookMerchantThrottle
+from .services import MAX_BODY_BYTES, WebhookAnswer, webhook_receive
+from .throttles import WebhookGate
 
 
 class _AlwaysJSON(BaseContentNegotiation):
@@ -70,7 +69,9 @@ class WebhookReceiveView(APIView):
 
     authentication_classes = []  # the signature is the authentication
     permission_classes = []
-    throttle_classes = [WebhookMerchantThrottle]
+    # Throttled inside `webhook_receive` (WebhookGate): the merchant's rate counts only verified deliveries,
+    # failures are counted per client address; a DRF throttle here would let anyone spend the merchant's bucket.
+    throttle_classes = []
     parser_classes = [JSONParser]  # for the schema only: the raw body is read (and signed) as bytes
     renderer_classes = [JSONRenderer]
     content_negotiation_class = _AlwaysJSON
@@ -113,20 +114,12 @@ class WebhookReceiveView(APIView):
     )
     def post(self, request, merchant_id: str):
         headers, body = _delivery_read(request)
-        answer: WebhookAnswer = webhook_receive(merchant_id=merchant_id, headers=headers, body=body)
-        return Response(answer.body, status=answer.status)
-
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        if isinstance(exc, Throttled):
-            # Refused before `post`: recorded here with the answer the platform gets (Retry-After aside).
-            headers, body = _delivery_read(self.request)
-            webhook_record_refused(
-                merchant_id=self.kwargs.get("merchant_id", ""),
-                headers=headers,
-                body=body,
-                answer=WebhookAnswer(response.status_code, dict(response.data)),
-            )
+        answer: WebhookAnswer = webhook_receive(
+            merchant_id=merchant_id, headers=headers, body=body, gate=WebhookGate(request, self)
+        )
+        response = Response(answer.body, status=answer.status)
+        if answer.retry_after is not None:
+            response["Retry-After"] = str(answer.retry_after)
         return response
 
 

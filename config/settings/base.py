@@ -1,10 +1,15 @@
-"""Settings shared by every environment. Everything a deployment changes is read from the environment."""
+"""Settings shared by every environment. Everything a deployment changes is read from the environment.
+
+Over 400 lines: the one place where every app's settings are read, a commented section per concern.
+"""
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
 from core.storage_settings import storages_from_env
@@ -27,6 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Index expressions with operator classes (trigram indexes behind `icontains` searches); harmless on SQLite.
+    "django.contrib.postgres",
     # third party
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
@@ -87,6 +94,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+# A persistent connection the server dropped (restart, failover) is noticed and replaced before a request or
+# a task uses it, instead of failing that request once (web and workers alike).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Concurrent local requests wait for the write lock instead of failing at once.
@@ -112,9 +122,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "prepare_threshold": int(_prepare_threshold) if _prepare_threshold.isdigit() else None,
         }
     )
-    # After a database restart or failover a kept connection is dead: check it before a request reuses it
-    # (one round trip) instead of failing that request. A host that drops packets fails the connect in 5 s.
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A host that drops packets fails the connect in DB_CONNECT_TIMEOUT seconds instead of hanging.
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -197,6 +205,8 @@ if DEFAULT_LANGUAGE not in ("en", "sw"):
     raise ImproperlyConfigured(f"DEFAULT_LANGUAGE must be en or sw, not {DEFAULT_LANGUAGE!r}")
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 WEBHOOK_SECRET_GRACE_HOURS = env.float("WEBHOOK_SECRET_GRACE_HOURS", default=24)
+# Deliveries that fail verification recorded per merchant per minute (2 KB each); the rest are only counted.
+WEBHOOK_REJECTED_RECORD_LIMIT_PER_MINUTE = env.int("WEBHOOK_REJECTED_RECORD_LIMIT_PER_MINUTE", default=60)
 OTP_TTL_MINUTES = 10
 OTP_MAX_ATTEMPTS = 5
 
@@ -260,6 +270,8 @@ REST_FRAMEWORK = {
         "otp_verify_ip": env("THROTTLE_OTP_VERIFY_IP", default="300/min"),
         "otp_request_ip": env("THROTTLE_OTP_REQUEST_IP", default="100/min"),
         "webhook": env("THROTTLE_WEBHOOK", default="600/min"),
+        # Per client address, deliveries that failed verification only (a platform's own errors stay well below).
+        "webhook_failure_ip": env("THROTTLE_WEBHOOK_FAILURE_IP", default="120/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -365,6 +377,20 @@ NOTIFICATIONS_SWEEP_INTERVAL_SECONDS = env.float("NOTIFICATIONS_SWEEP_INTERVAL_S
 NOTIFICATIONS_SWEEP_GRACE_SECONDS = env.float("NOTIFICATIONS_SWEEP_GRACE_SECONDS", default=60)
 NOTIFICATIONS_SENDING_LEASE_SECONDS = env.float("NOTIFICATIONS_SENDING_LEASE_SECONDS", default=300)
 NOTIFICATIONS_SMS_BATCH_SIZE = env.int("NOTIFICATIONS_SMS_BATCH_SIZE", default=100)
+# Publishing an outbox task from a request: how long a down or hung broker may hold it (connect, then each
+# answer), and how long this process then leaves publishing to the sweeper instead of trying again.
+NOTIFICATIONS_PUBLISH_TIMEOUT_SECONDS = env.float("NOTIFICATIONS_PUBLISH_TIMEOUT_SECONDS", default=0.4)
+NOTIFICATIONS_PUBLISH_PAUSE_SECONDS = env.float("NOTIFICATIONS_PUBLISH_PAUSE_SECONDS", default=5)
+# After the provider answered, how long a worker retries writing the outcome while the database refuses it,
+# before keeping it in its local journal (replayed by its next tasks and sweeps; keep it on a volume).
+NOTIFICATIONS_RECORD_RETRY_SECONDS = env.float("NOTIFICATIONS_RECORD_RETRY_SECONDS", default=60)
+NOTIFICATIONS_JOURNAL_DIR = env("NOTIFICATIONS_JOURNAL_DIR", default="") or str(
+    Path(tempfile.gettempdir()) / "ordertrail-outbox-journal"
+)
+# Africa's Talking delivery reports: POSTed to /api/v1/notifications/delivery-reports/africastalking/<token>/.
+# Unset token: the endpoint answers 404. Allowed networks: CIDRs the reports may come from (unset: any).
+AFRICASTALKING_CALLBACK_TOKEN = env("AFRICASTALKING_CALLBACK_TOKEN", default="")
+AFRICASTALKING_CALLBACK_ALLOWED_NETWORKS = env.list("AFRICASTALKING_CALLBACK_ALLOWED_NETWORKS", default=[])
 AFRICASTALKING_TIMEOUT_SECONDS = env.float("AFRICASTALKING_TIMEOUT_SECONDS", default=10)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=120)
@@ -390,3 +416,83 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 # No broker: tasks run eagerly; an in-memory transport keeps kombu from looking for a broker on localhost.
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
+
+# --- Hardening: client address, brute force, Content-Security-Policy, API docs (README "Security") ---
+# How many proxies in front of the app append to X-Forwarded-For. 0: the client is the socket's address and
+# the header is ignored. N: the N-th address from the right is the client's (what the outermost trusted
+# proxy saw); anything left of it was written by the client. Every reader of the client address (DRF
+# throttles through NUM_PROXIES, the admin lockout, core.client_address) goes through this one number.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(
+    {
+        # Per target email (canonical form): bounds mail sent to one address and guesses at one account.
+        "register": env("THROTTLE_REGISTER", default="10/hour"),
+        "password_reset": env("THROTTLE_PASSWORD_RESET", default="5/hour"),
+        "password_reset_confirm": env("THROTTLE_PASSWORD_RESET_CONFIRM", default="10/min"),
+        # Per signed-in account: guesses at the current password with a stolen access token.
+        "change_password": env("THROTTLE_CHANGE_PASSWORD", default="10/hour"),
+        # Per client address: generous, many people share one.
+        "register_ip": env("THROTTLE_REGISTER_IP", default="20/hour"),
+        "password_reset_ip": env("THROTTLE_PASSWORD_RESET_IP", default="30/hour"),
+        "password_reset_confirm_ip": env("THROTTLE_PASSWORD_RESET_CONFIRM_IP", default="60/min"),
+        "oidc_token_ip": env("THROTTLE_OIDC_TOKEN_IP", default="60/min"),
+    }
+)
+# A rotated refresh token presented again within this many seconds is refused without revoking its family
+# (two parallel refreshes by one client); later, it is reuse and the family is revoked (accounts.refresh_tokens).
+REFRESH_TOKEN_REUSE_GRACE_SECONDS = env.float("REFRESH_TOKEN_REUSE_GRACE_SECONDS", default=10)
+
+# Django admin sign-in lockout (django-axes; attempts in the database, shared by every process).
+INSTALLED_APPS += ["axes", "csp"]
+AUTHENTICATION_BACKENDS = ["accounts.admin_lockout.AdminLoginLockoutBackend", *AUTHENTICATION_BACKENDS]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware"
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes requires
+AXES_HANDLER = "accounts.admin_lockout.AdminLoginLockoutHandler"
+AXES_ONLY_ADMIN_SITE = True
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("ADMIN_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.admin_lockout.admin_login_username"
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
+
+# Content-Security-Policy on every response (django-csp 4). Inline <script>/<style> need
+# nonce="{{ request.csp_nonce }}"; nothing is loaded from another origin (the API docs' assets are local).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.NONE],
+        "script-src": [csp_constants.SELF, csp_constants.NONCE],
+        "style-src": [csp_constants.SELF, csp_constants.NONCE],
+        "img-src": [csp_constants.SELF, "data:"],
+        "font-src": [csp_constants.SELF],
+        "connect-src": [csp_constants.SELF],
+        "manifest-src": [csp_constants.SELF],
+        "form-action": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+        "base-uri": [csp_constants.NONE],
+        "object-src": [csp_constants.NONE],
+    }
+}
+
+# The OpenAPI schema, Swagger and Redoc: public for `make run`; production requires a staff user (signed in to
+# the admin, or a bearer token) unless API_DOCS_PUBLIC=1. Unset or blank: the environment's default.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC") if env.str("API_DOCS_PUBLIC", default="").strip() else True
+
+# --- Public tracking: live updates (tracking/live.py) ---
+# Changes reach every web process's streams through Redis pub/sub: TRACKING_STREAM_REDIS_URL, else the cache or
+# broker when it is Redis (an empty value too). Neither (`make run`): in-process only, all one process needs.
+_redis_urls = [url for url in (CACHE_URL, CELERY_BROKER_URL) if url.startswith(("redis://", "rediss://"))]
+TRACKING_STREAM_REDIS_URL = env("TRACKING_STREAM_REDIS_URL", default="") or next(iter(_redis_urls), "")
+TRACKING_STREAM_CHANNEL = env("TRACKING_STREAM_CHANNEL", default="") or "ordertrail:tracking"
+# A comment line this often keeps proxies from closing an idle stream (and finds departed watchers on WSGI).
+TRACKING_STREAM_HEARTBEAT_SECONDS = env.float("TRACKING_STREAM_HEARTBEAT_SECONDS", default=15)
+# Streams end after this long and the browser reconnects at once: connections rebalance across processes.
+TRACKING_STREAM_MAX_SECONDS = env.float("TRACKING_STREAM_MAX_SECONDS", default=600)
+# Open streams one stream-server process holds at most (~20 KiB each); more get 503 and retry elsewhere.
+TRACKING_STREAM_MAX_PER_PROCESS = env.int("TRACKING_STREAM_MAX_PER_PROCESS", default=10000)

@@ -52,6 +52,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# The schema and the API docs show every endpoint: staff only unless the operator opens them.
+API_DOCS_PUBLIC = _bool("API_DOCS_PUBLIC", False)
 
 # --- request ids and CORS -------------------------------------------------------------------------------
 INSTALLED_APPS = [*INSTALLED_APPS, "corsheaders"]

@@ -1,4 +1,4 @@
-"""Black-box contract tests: only the HTTP API of /work/shared/API.md, as an outside client sees it.
+"""Black-box contract tests: only the HTTP API of the contract (docs/API.md), as an outside client sees it.
 
 Every response goes through `BlackBoxClient`, which fails the test on any 5xx, on a non-JSON body under
 /api/, and on an error body that is not `{code, detail, errors?}`. Each request runs its on-commit

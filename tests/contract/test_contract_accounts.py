@@ -102,10 +102,17 @@ def test_the_phone_number_is_stored_in_e164():
     assert client.get("/api/v1/auth/me/").json()["phone_number"] == "+254712345678"
 
 
-def test_an_email_registered_twice_is_refused_without_a_second_account():
-    assert register("twice@example.com").status_code == 201
+def test_an_email_registered_twice_makes_no_second_account_and_answers_alike():
+    # Issue 15 (no enumeration): a taken email answers like a new one; its owner is emailed instead.
+    first = register("twice@example.com")
+    assert first.status_code == 201
     response = register("TWICE@example.com")
-    assert 400 <= response.status_code < 500
+    assert response.status_code == 201
+    assert set(response.json()) == set(first.json())
+    assert response.json()["id"] != first.json()["id"]
+    from accounts.models import User
+
+    assert User.objects.filter(email__iexact="twice@example.com").count() == 1
 
 
 @pytest.mark.parametrize("field", ["email", "password", "account_type"])

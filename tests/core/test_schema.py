@@ -45,7 +45,7 @@ def test_every_contract_endpoint_is_documented(schema, method, path):
     operation = documented[path].get(method)
     assert operation is not None, f"{method.upper()} {path} is missing from the OpenAPI schema"
     assert operation.get("responses"), f"{method.upper()} {path} documents no responses"
-    takes_no_input = path.endswith(("/approve/", "/rotate/", "/retry/"))
+    takes_no_input = path.endswith(("/approve/", "/rotate/", "/retry/", "/reactivate/"))
     if method in {"post", "put", "patch"} and not takes_no_input:
         assert "requestBody" in operation, f"{method.upper()} {path} documents no request body"
 

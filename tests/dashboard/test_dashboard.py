@@ -22,6 +22,16 @@ def test_the_dashboard_counts_orders_revenue_kyc_queue_and_failed_messages(admin
     Notification.objects.bulk_create(
         [
             Notification(channel="sms", recipient="+254700000001", template="t", status="failed"),
+            Notification(channel="sms", recipient="+254700000003", template="t", status="outcome_unknown"),
+            Notification(
+                channel="sms",
+                recipient="+254700000004",
+                template="t",
+                status="sent",
+                sent_at=timezone.now(),
+                delivery_status="failed",
+                delivery_reason="AbsentSubscriber",
+            ),
             Notification(
                 channel="sms",
                 recipient="+254700000002",
@@ -43,6 +53,8 @@ def test_the_dashboard_counts_orders_revenue_kyc_queue_and_failed_messages(admin
     assert body["merchants_awaiting_kyc"] == 1
     assert body["failed_notifications"] == Notification.objects.filter(status="failed").count()
     assert body["failed_notifications"] >= 1
+    assert body["outcome_unknown_notifications"] == 1
+    assert body["undelivered_sms"] == 1
 
 
 def test_only_admins_see_the_dashboard(customer_client, merchant_client, api_client):

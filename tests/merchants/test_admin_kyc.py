@@ -36,14 +36,19 @@ def test_staff_approve_from_the_merchant_changelist(staff, admin_user, decisions
     pending = [KYCSubmissionFactory() for _ in range(2)]
     already = MerchantFactory()
 
-    response = staff.post(
-        MERCHANTS,
-        {
-            "action": "approve_kyc",
-            ACTION_CHECKBOX_NAME: [str(s.merchant.pk) for s in pending] + [str(already.pk)],
-        },
-        follow=True,
+    selected = {
+        "action": "approve_kyc",
+        ACTION_CHECKBOX_NAME: [str(s.merchant.pk) for s in pending] + [str(already.pk)],
+    }
+    confirmation = staff.post(MERCHANTS, selected)
+    assert confirmation.status_code == 200
+    assert (
+        'data-decision=""' in confirmation.content.decode()
+        and "will be approved" in confirmation.content.decode()
     )
+    assert not decisions  # nothing decided before the confirmation
+
+    response = staff.post(MERCHANTS, selected | {"apply": "1"}, follow=True)
     assert response.status_code == 200
     page = response.content.decode()
     assert "Approved KYC of 2 merchant(s)" in page
@@ -60,7 +65,11 @@ def test_staff_approve_from_the_merchant_changelist(staff, admin_user, decisions
 
 def test_staff_approve_from_the_submission_changelist(staff):
     submission = KYCSubmissionFactory()
-    staff.post(SUBMISSIONS, {"action": "approve_kyc", ACTION_CHECKBOX_NAME: [str(submission.pk)]})
+    selected = {"action": "approve_kyc", ACTION_CHECKBOX_NAME: [str(submission.pk)]}
+    staff.post(SUBMISSIONS, selected)
+    submission.merchant.refresh_from_db()
+    assert submission.merchant.kyc_status == KYCStatus.SUBMITTED  # only asked to confirm
+    staff.post(SUBMISSIONS, selected | {"apply": "1"})
     submission.merchant.refresh_from_db()
     assert submission.merchant.kyc_status == KYCStatus.APPROVED
 

@@ -1,5 +1,6 @@
-"""Real stand-in servers on 127.0.0.1 for the providers: an Africa's Talking SMS API and an SMTP server."""
+"""Real stand-in servers on 127.0.0.1: an Africa's Talking SMS API, an SMTP server, and a TCP proxy a test can cut."""
 
+import contextlib
 import json
 import random
 import socket
@@ -25,13 +26,17 @@ class SmsApi:
 
     Knobs: `fail_rate` (share of requests answered with an error, nothing delivered), `statuses`
     ({number: AT statusCode} for per-recipient answers), `hold` (an Event: a request that arrives records its
-    delivery, then waits for it before answering), `stop()` / `start()` (connection refused in between).
+    delivery, then waits for it before answering), `stop()` / `start()` (connection refused in between),
+    `answer_content_type` (the Content-Type of the 201 answer, its body JSON whatever it says) and
+    `answer_empty` (delivers, then answers 201 with an empty body).
     """
 
     def __init__(self, *, fail_rate: float = 0.0, seed: int | None = None):
         self.fail_rate = fail_rate
         self.statuses: dict[str, int] = {}
         self.hold: threading.Event | None = None
+        self.answer_content_type = "application/json"
+        self.answer_empty = False
         self.held = threading.Event()
         self.random = random.Random(seed)
         self.lock = threading.Lock()
@@ -56,7 +61,7 @@ class SmsApi:
                 pass
 
             def _answer(self, status: int, body, content_type="application/json"):
-                raw = (json.dumps(body) if content_type == "application/json" else body).encode()
+                raw = (body if isinstance(body, str) else json.dumps(body)).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(raw)))
@@ -90,6 +95,7 @@ class SmsApi:
                                     "number": number,
                                     "message": form.get("message", ""),
                                     "from": form.get("from"),
+                                    "message_id": entry["messageId"],
                                 }
                             )
                     else:
@@ -103,15 +109,13 @@ class SmsApi:
                     api.held.set()
                     api.hold.wait(60)
                 sent = sum(1 for r in recipients if r["statusCode"] in (100, 101, 102))
-                self._answer(
-                    201,
-                    {
-                        "SMSMessageData": {
-                            "Message": f"Sent to {sent}/{len(recipients)} Total Cost: KES 0.8000",
-                            "Recipients": recipients,
-                        }
-                    },
-                )
+                body = {
+                    "SMSMessageData": {
+                        "Message": f"Sent to {sent}/{len(recipients)} Total Cost: KES 0.8000",
+                        "Recipients": recipients,
+                    }
+                }
+                self._answer(201, "" if api.answer_empty else body, api.answer_content_type)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
@@ -128,6 +132,10 @@ class SmsApi:
     def messages_to(self, number: str) -> list[str]:
         with self.lock:
             return [d["message"] for d in self.delivered if d["number"] == number]
+
+    def message_ids_to(self, number: str) -> list[str]:
+        with self.lock:
+            return [d["message_id"] for d in self.delivered if d["number"] == number]
 
     def counts(self) -> dict[str, int]:
         with self.lock:
@@ -174,3 +182,70 @@ class SmtpServer:
 
     def stop(self):
         self.controller.stop()
+
+
+class TcpProxy:
+    """Forwards a loopback port to `target` (PostgreSQL, say). `cut()` plays the server going away: new
+    connections are refused and open ones dropped; `restore()` listens on the same port again."""
+
+    def __init__(self, target_host: str, target_port: int):
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self.lock = threading.Lock()
+        self.pairs: list[tuple[socket.socket, socket.socket]] = []
+        self.listener: socket.socket | None = None
+        self.restore()
+
+    def restore(self):
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        listener.settimeout(0.1)
+        self.listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def _accept(self, listener: socket.socket):
+        while self.listener is listener:
+            try:
+                client, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            client.settimeout(None)
+            upstream.settimeout(None)
+            with self.lock:
+                self.pairs.append((client, upstream))
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        for sock in (source, sink):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def cut(self):
+        listener, self.listener = self.listener, None
+        if listener is not None:
+            listener.close()
+        with self.lock:
+            pairs, self.pairs = self.pairs, []
+        for pair in pairs:
+            for sock in pair:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+
+    stop = cut

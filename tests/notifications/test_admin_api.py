@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from notifications.delivery import notifications_deliver
 from notifications.models import Notification, NotificationStatus
+from notifications.tasks import notifications_deliver
 from tests.factories import AdminFactory, CustomerFactory, MerchantFactory
 
 pytestmark = pytest.mark.django_db

@@ -126,15 +126,20 @@ def _reset_broker_pools():
 
 @contextmanager
 def publishing_to(url: str):
-    """Make this (web) process publish tasks to `url`: the real Redis, or a dead port to play a broker outage."""
-    old = (celery_app.conf.task_always_eager, celery_app.conf.broker_url)
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.broker_url = url
+    """Make this (web) process publish tasks to `url`: the real Redis, or a dead port to play a broker outage.
+
+    Publishing uses `broker_write_url`, set here too: Celery's `broker_url` prefers the CELERY_BROKER_URL
+    environment variable to any value set on the configuration.
+    """
+    conf = celery_app.conf
+    old = (conf.task_always_eager, conf.broker_url, conf.get("broker_write_url"))
+    conf.task_always_eager = False
+    conf.broker_url = conf.broker_write_url = url
     _reset_broker_pools()
     try:
         yield
     finally:
-        celery_app.conf.task_always_eager, celery_app.conf.broker_url = old
+        conf.task_always_eager, conf.broker_url, conf.broker_write_url = old
         _reset_broker_pools()
 
 

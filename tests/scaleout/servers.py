@@ -68,9 +68,12 @@ class Gunicorn:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "config.wsgi:application"]
+
     def __enter__(self) -> "Gunicorn":
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "config.wsgi:application"],
+            self.command(),
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.PIPE,

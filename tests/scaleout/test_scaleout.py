@@ -86,8 +86,9 @@ def _deliver(server: str, platform: Platform, body: str, webhook_id: str):
 
 
 def all_sent(expected: int) -> bool:
-    settled = Notification.objects.exclude(status=NotificationStatus.PENDING).count()
-    return settled >= expected and not Notification.objects.filter(status=NotificationStatus.PENDING).exists()
+    unsettled = [NotificationStatus.PENDING, NotificationStatus.SENDING]
+    settled = Notification.objects.exclude(status__in=unsettled).count()
+    return settled >= expected and not Notification.objects.filter(status__in=unsettled).exists()
 
 
 def test_two_servers_and_two_workers_create_and_notify_everything_exactly_once(cluster):

@@ -49,7 +49,7 @@ def test_an_unknown_tracking_code_is_a_json_404(api_client):
     assert response.json()["code"] == "not_found"
 
 
-def test_the_tracking_page_shows_the_timeline_in_order_without_personal_data(client, shipped, merchant):
+def test_the_tracking_page_shows_the_timeline_newest_first_without_personal_data(client, shipped, merchant):
     response = client.get(f"/track/{shipped.tracking_code}/")
 
     assert response.status_code == 200
@@ -60,9 +60,10 @@ def test_the_tracking_page_shows_the_timeline_in_order_without_personal_data(cli
     positions = [
         html.index(f'class="event status-{s}') for s in ("pending", "confirmed", "processing", "shipped")
     ]
-    assert positions == sorted(positions)
+    assert positions == sorted(positions, reverse=True)
     assert "Mombasa depot" in html and "Handed to courier" in html
-    assert "<script" not in html.lower()
+    # One self-contained response: nothing loaded from elsewhere, the script inline and optional.
+    assert "<script src" not in html.lower() and '<link rel="stylesheet"' not in html.lower()
     assert not any(value in html for value in PERSONAL)
 
 

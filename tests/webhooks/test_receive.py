@@ -1,5 +1,6 @@
 """A merchant's e-commerce platform pushes signed order events; Ordertrail verifies, deduplicates, applies."""
 
+import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -215,7 +216,7 @@ def test_an_unknown_merchant_is_404_and_nothing_is_recorded(platform, merchant_i
     assert WebhookDelivery.objects.count() == 0
 
 
-def test_a_body_of_300_kb_is_refused_and_recorded_up_to_the_limit(platform):
+def test_a_body_of_300_kb_is_refused_and_recorded_as_2_kb_and_a_hash(platform):
     event = order_created_event(shipping_address="x" * (300 * 1024))
 
     response = platform.send(event)
@@ -224,7 +225,11 @@ def test_a_body_of_300_kb_is_refused_and_recorded_up_to_the_limit(platform):
     assert response.json()["code"] == "payload_too_large"
     delivery = _only_delivery(platform)
     assert delivery.error_code == "payload_too_large"
-    assert len(delivery.body) == 256 * 1024
+    # Refused before its signature was checked, so anyone could have sent it (issue 15, row 1): 2 KB are kept,
+    # and the hash of what was read (the limit + 1 byte; the rest is never read).
+    sent = json.dumps(event).encode()
+    assert (len(delivery.body), delivery.body_truncated) == (2048, True)
+    assert delivery.body_sha256 == hashlib.sha256(sent[: 256 * 1024 + 1]).hexdigest()
 
 
 def test_a_body_that_is_not_json_by_media_type_is_415(platform):
@@ -450,10 +455,11 @@ def test_a_merchant_flooding_the_endpoint_is_throttled_with_retry_after(platform
     assert "webhook-signature" not in recorded.headers
     assert WebhookDelivery.objects.filter(status_code=429).count() == 2
     assert Order.objects.filter(external_id__in=["SHOP-2", "SHOP-9"]).count() == 0
-    # A throttled flood that cannot sign is turned away without a write.
+    # A delivery that cannot sign is not the merchant's traffic: the merchant's bucket neither counts nor
+    # throttles it (issue 15, row 1); it gets its own answer and is recorded as refused.
     forged = Platform(platform.merchant, new_secret()).send(order_created_event("SHOP-X"), webhook_id="msg_x")
-    assert forged.status_code == 429
-    assert not WebhookDelivery.objects.filter(webhook_id="msg_x").exists()
+    assert forged.status_code == 401
+    assert WebhookDelivery.objects.get(webhook_id="msg_x").error_code == "invalid_signature"
     other = Platform(*_other_merchant_with_secret())
     assert other.send(order_created_event("SHOP-1")).status_code == 201  # per merchant, not global
 

@@ -6,7 +6,7 @@ LANGUAGES = [("en", "English"), ("sw", "Kiswahili")]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0005_externalidentity")]
+    dependencies = [("accounts", "0008_scale_indexes")]
 
     operations = [
         migrations.AddField("user", "language", models.CharField(blank=True, choices=LANGUAGES, max_length=2)),

@@ -21,7 +21,7 @@ Q = models.Q
 
 
 class Migration(migrations.Migration):
-    dependencies = [("orders", "0004_order_merchant_in_merchants_app"), migrations.swappable_dependency(settings.AUTH_USER_MODEL)]
+    dependencies = [("orders", "0005_scale_indexes"), migrations.swappable_dependency(settings.AUTH_USER_MODEL)]
 
     operations = [
         migrations.CreateModel(

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("merchants", "0002_content_types_from_accounts")]
+    dependencies = [("merchants", "0004_kyc_documents_in_private_store")]
 
     operations = [
         migrations.AddField("merchant", "new_order_emails", models.BooleanField(default=True)),
