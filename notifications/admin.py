@@ -19,10 +19,11 @@ TEMPLATES = Path(__file__).resolve().parent / "templates" / "notifications"
 
 
 def notification_templates() -> list[str]:
-    """The template keys this code can send, from the message templates on disk (no query)."""
+    """The template keys this code can send, from the message templates on disk (no query): the
+    language-neutral ones (`sms/`, `email/`) and those written per language (`<lang>/sms/`, `<lang>/email/`)."""
     keys = set()
-    for directory in ("sms", "email"):
-        for path in (TEMPLATES / directory).glob("*.txt"):
+    for pattern in ("sms/*.txt", "email/*.txt", "*/sms/*.txt", "*/email/*.txt"):
+        for path in TEMPLATES.glob(pattern):
             keys.add(path.name.split(".")[0])
     return sorted(keys)
 

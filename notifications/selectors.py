@@ -18,20 +18,18 @@ def notification_list(
     return notifications.order_by("-created_at", "-pk")
 
 
-def notification_failed_count() -> int:
-    """For the admin dashboard."""
-    return Notification.objects.filter(status=NotificationStatus.FAILED).count()
-
-
-def notification_outcome_unknown_count() -> int:
-    """For the admin dashboard: messages that may or may not have gone out, waiting for an operator."""
-    return Notification.objects.filter(status=NotificationStatus.OUTCOME_UNKNOWN).count()
-
-
-def notification_undelivered_sms_count() -> int:
-    """For the admin dashboard: SMS the provider accepted but whose delivery report says they never reached
-    the handset (failed or rejected by the mobile network)."""
-    return Notification.objects.filter(channel=Channel.SMS, delivery_status=DeliveryStatus.FAILED).count()
+def notification_attention_counts() -> dict[str, int]:
+    """For the admin dashboard, in one query: messages that failed, messages that may or may not have gone
+    out (waiting for an operator), and SMS the provider accepted whose delivery report says they never
+    reached the handset (failed or rejected by the mobile network)."""
+    failed = Q(status=NotificationStatus.FAILED)
+    outcome_unknown = Q(status=NotificationStatus.OUTCOME_UNKNOWN)
+    undelivered_sms = Q(channel=Channel.SMS, delivery_status=DeliveryStatus.FAILED)
+    return Notification.objects.filter(failed | outcome_unknown | undelivered_sms).aggregate(
+        failed_notifications=Count("pk", filter=failed),
+        outcome_unknown_notifications=Count("pk", filter=outcome_unknown),
+        undelivered_sms=Count("pk", filter=undelivered_sms),
+    )
 
 
 def broadcast_list_with_counts() -> QuerySet[Broadcast]:

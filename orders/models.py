@@ -101,8 +101,11 @@ class Order(models.Model):
             ),
             models.Index(fields=["merchant", "payment_status"]),
             models.Index(fields=["customer", "-created_at"]),
-            # The dashboard's counts by status and revenue by currency read this index only.
-            models.Index(fields=["status", "currency", "total_amount"], name="order_status_revenue"),
+            # The dashboard's counts by status and payment status and its revenue by currency read this index
+            # only (orders.selectors.order_totals).
+            models.Index(
+                fields=["status", "currency", "payment_status", "total_amount"], name="order_dashboard_totals"
+            ),
             # The Django admin's search (icontains): trigrams, PostgreSQL only.
             TrigramIndex(
                 OpClass(Upper("customer_name"), name="gin_trgm_ops"),

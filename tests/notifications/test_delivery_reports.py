@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from notifications.models import DeliveryStatus, Notification, NotificationStatus
-from notifications.selectors import notification_undelivered_sms_count
+from notifications.selectors import notification_attention_counts
 from tests.notifications.orders import PHONE, place_order
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def test_a_delivered_report_is_recorded_next_to_the_send_status(api_client, admi
     row = admin_client.get("/api/v1/admin/notifications/?delivery_status=delivered").json()["results"][0]
     assert (row["id"], row["status"], row["delivery_status"]) == (str(sent_sms.pk), "sent", "delivered")
     assert row["delivery_reported_at"] is not None
-    assert notification_undelivered_sms_count() == 0
+    assert notification_attention_counts()["undelivered_sms"] == 0
 
 
 def test_a_failed_report_records_the_reason_and_counts_as_undelivered(
@@ -60,7 +60,7 @@ def test_a_failed_report_records_the_reason_and_counts_as_undelivered(
     sent_sms.refresh_from_db()
     assert (sent_sms.status, sent_sms.delivery_status) == (NotificationStatus.SENT, DeliveryStatus.FAILED)
     assert sent_sms.delivery_reason == "AbsentSubscriber"
-    assert notification_undelivered_sms_count() == 1
+    assert notification_attention_counts()["undelivered_sms"] == 1
 
     client.force_login(admin_user)
     page = client.get("/admin/notifications/notification/?delivery_status__exact=failed").content.decode()
