@@ -8,7 +8,7 @@ import hashlib
 
 from django.db import IntegrityError, transaction
 
-from core.errors import ApiError
+from core.errors import DomainError
 
 from .errors import AccountError
 from .models import AccountType, ExternalIdentity, User
@@ -88,10 +88,9 @@ def external_identity_bind(*, user: User, issuer: str, subject: str) -> tuple[Ex
         identity = ExternalIdentity.objects.filter(issuer=issuer, subject=subject).first()
         if identity is not None:
             if identity.user_id != user.pk:
-                raise ApiError(
+                raise DomainError(
                     AccountError.IDENTITY_IN_USE,
                     "This provider account already signs in to another account.",
-                    status=409,
                 )
             return identity, False
         try:

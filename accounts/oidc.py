@@ -19,7 +19,7 @@ from django.urls import reverse
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from rest_framework.exceptions import AuthenticationFailed
 
-from core.errors import ApiError
+from core.errors import DomainError
 
 from .errors import AccountError
 from .identity_services import external_identity_sign_in
@@ -60,14 +60,12 @@ class ProviderIdentity:
     claims: dict
 
 
-def oidc_unavailable_error(*, retry_after: int | None = None) -> ApiError:
-    error = ApiError(
+def oidc_unavailable_error(*, retry_after: int | None = None) -> DomainError:
+    return DomainError(
         AccountError.OIDC_UNAVAILABLE,
         "The sign-in provider cannot be reached right now. Try again shortly.",
-        status=503,
+        retry_after=retry_after,
     )
-    error.wait = retry_after  # DRF turns `wait` into a Retry-After header
-    return error
 
 
 def _token_rejected() -> AuthenticationFailed:
@@ -147,9 +145,7 @@ def userinfo_claims(access_token: str) -> dict:
 def provider_identity_for_token(*, access_token: str) -> ProviderIdentity:
     """Who a provider token belongs to: verified locally when it is a JWT, else asked of userinfo."""
     if not oidc_enabled():
-        raise ApiError(
-            AccountError.OIDC_UNAVAILABLE, "Sign-in with a provider is not configured.", status=503
-        )
+        raise DomainError(AccountError.OIDC_UNAVAILABLE, "Sign-in with a provider is not configured.")
     if not _BEARER_TOKEN.fullmatch(access_token or ""):
         # Not a token any provider issues (RFC 6750 b64token): rejected here, never sent on in a header.
         raise _token_rejected()

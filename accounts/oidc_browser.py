@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 from rest_framework.exceptions import AuthenticationFailed
 
-from core.errors import ApiError
+from core.errors import DomainError
 
 from .errors import AccountError
 from .models import User
@@ -49,8 +49,8 @@ def signin_code_redeem(*, code: str) -> User:
     user_id = cache.get(key)
     # delete() says whether this call removed the key: of two concurrent redemptions only one wins.
     if user_id is None or not cache.delete(key):
-        raise ApiError(
-            AccountError.INVALID_CODE, "The sign-in code is not valid, already used or expired.", status=400
+        raise DomainError(
+            AccountError.INVALID_CODE, "The sign-in code is not valid, already used or expired."
         )
     user = User.objects.filter(pk=user_id).first()
     if user is None or not user.is_active:

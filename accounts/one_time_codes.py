@@ -22,7 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from core.errors import ApiError
+from core.errors import DomainError
 
 from .errors import AccountError
 from .managers import email_canonical
@@ -48,12 +48,12 @@ def _misses_key(*, email: str, purpose: str) -> str:
     return f"accounts:code-misses:{purpose}:{digest}"
 
 
-def _invalid() -> ApiError:
-    return ApiError(AccountError.INVALID_OTP, "The code is not valid.", status=400)
+def _invalid() -> DomainError:
+    return DomainError(AccountError.INVALID_OTP, "The code is not valid.")
 
 
-def _locked() -> ApiError:
-    return ApiError(AccountError.OTP_LOCKED, "Too many wrong codes. Ask for a new code.", status=429)
+def _locked() -> DomainError:
+    return DomainError(AccountError.OTP_LOCKED, "Too many wrong codes. Ask for a new code.")
 
 
 def code_requested(*, email: str, purpose: str) -> None:
@@ -78,7 +78,7 @@ def code_issue(*, user: User, purpose: str) -> str:
     return code
 
 
-def _miss(*, email: str, purpose: str) -> ApiError:
+def _miss(*, email: str, purpose: str) -> DomainError:
     """A code presented for an email with no pending code: counted like a wrong try on a real code."""
     key = _misses_key(email=email, purpose=purpose)
     cache.add(key, 0, int(_LOCK_WINDOW.total_seconds()))
@@ -113,9 +113,7 @@ def code_redeem(*, email: str, code: str, purpose: str, then: Callable[[User], N
             EmailOTP.objects.filter(pk=otp.pk).update(attempts=F("attempts") + 1)
             failure = _invalid()  # raised after the block, so the counted try is committed
         elif otp.expires_at <= now:
-            failure = ApiError(
-                AccountError.OTP_EXPIRED, "The code has expired. Ask for a new code.", status=400
-            )
+            failure = DomainError(AccountError.OTP_EXPIRED, "The code has expired. Ask for a new code.")
         else:
             if then is not None:
                 then(user)

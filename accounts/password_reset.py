@@ -7,7 +7,8 @@ active account is emailed. Confirming sets the new password and revokes every re
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from rest_framework import serializers
+
+from core.errors import DomainError, ErrorCode
 
 from . import refresh_tokens
 from .models import CodePurpose, User
@@ -37,7 +38,9 @@ def password_reset_confirm(*, email: str, code: str, new_password: str) -> User:
         try:
             password_validation.validate_password(new_password, user=user)
         except DjangoValidationError as exc:
-            raise serializers.ValidationError({"new_password": list(exc.messages)}) from exc
+            raise DomainError(
+                ErrorCode.VALIDATION_ERROR, "Invalid input.", errors={"new_password": list(exc.messages)}
+            ) from exc
         user.set_password(new_password)
         # The code came to this address: the address is proven, as a verification code proves it.
         user.is_email_verified = True

@@ -13,11 +13,10 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import update_last_login
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from rest_framework import serializers
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from core.errors import ApiError
+from core.errors import DomainError, ErrorCode
 
 from . import refresh_tokens
 from .errors import AccountError
@@ -32,8 +31,8 @@ def _email_normalize(email: str) -> str:
     return email.strip().lower()
 
 
-def _validation_error(field: str, message: str) -> serializers.ValidationError:
-    return serializers.ValidationError({field: [message]})
+def _validation_error(field: str, *messages: str) -> DomainError:
+    return DomainError(ErrorCode.VALIDATION_ERROR, "Invalid input.", errors={field: list(messages)})
 
 
 def otp_issue(*, user: User) -> None:
@@ -76,7 +75,7 @@ def user_register(
     try:
         password_validation.validate_password(password, user=candidate)
     except DjangoValidationError as exc:
-        raise serializers.ValidationError({"password": list(exc.messages)}) from exc
+        raise _validation_error("password", *exc.messages) from exc
     taken = {"email": email, "password": password, "account_type": account_type}
     if User.objects.by_email(email).exists():
         return _registration_taken(**taken)
@@ -129,12 +128,11 @@ def user_login(*, request, email: str, password: str) -> User:
     django_request = getattr(request, "_request", request)
     user = authenticate(django_request, email=email, password=password)
     if user is None:
-        raise ApiError(AccountError.INVALID_CREDENTIALS, "Email or password is incorrect.", status=401)
+        raise DomainError(AccountError.INVALID_CREDENTIALS, "Email or password is incorrect.")
     if not user.is_email_verified:
-        raise ApiError(
+        raise DomainError(
             AccountError.EMAIL_NOT_VERIFIED,
             "Verify your email address with the code we sent before logging in.",
-            status=403,
         )
     return user
 
@@ -174,7 +172,7 @@ def user_password_change(*, user: User, old_password: str, new_password: str) ->
     try:
         password_validation.validate_password(new_password, user=user)
     except DjangoValidationError as exc:
-        raise serializers.ValidationError({"new_password": list(exc.messages)}) from exc
+        raise _validation_error("new_password", *exc.messages) from exc
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from PIL import Image, ImageOps
 
-from core.errors import ApiError
+from core.errors import DomainError
 from core.files import validate_upload
 
 from .errors import CatalogError
@@ -49,8 +49,8 @@ class PreparedImage:
     height: int
 
 
-def _invalid(detail: str, message: str) -> ApiError:
-    return ApiError(CatalogError.INVALID_IMAGE, detail, errors={"image": [message]})
+def _invalid(detail: str, message: str) -> DomainError:
+    return DomainError(CatalogError.INVALID_IMAGE, detail, errors={"image": [message]})
 
 
 def _decode(upload, pillow_format: str) -> Image.Image:
@@ -70,7 +70,7 @@ def _decode(upload, pillow_format: str) -> Image.Image:
         upload.seek(0)
         image = Image.open(upload, formats=[pillow_format])
         image.load()
-    except ApiError:
+    except DomainError:
         raise
     except Image.DecompressionBombError as exc:  # pixels past Pillow's own cap (2 x MAX_IMAGE_PIXELS)
         raise _invalid("The image has far too many pixels.", "Too many pixels.") from exc

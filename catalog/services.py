@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, ProtectedError
 from django.utils.text import slugify
 
-from core.errors import ApiError
+from core.errors import DomainError
 from core.storage import STORAGE_ERRORS
 
 from .errors import CatalogError
@@ -43,10 +43,9 @@ def _ensure_name_free(*, name: str, parent: Category | None, exclude_pk=None) ->
         siblings = siblings.exclude(pk=exclude_pk)
     if siblings.exists():
         where = f"under “{parent.name}”" if parent else "at the top level"
-        raise ApiError(
+        raise DomainError(
             CatalogError.CATEGORY_NAME_TAKEN,
             f"A category named “{name}” already exists {where}.",
-            status=409,
             errors={"name": ["A sibling category already has this name."]},
         )
 
@@ -72,10 +71,9 @@ def _save_category(category: Category) -> None:
         with transaction.atomic():
             category.save()
     except IntegrityError as exc:
-        raise ApiError(
+        raise DomainError(
             CatalogError.CATEGORY_NAME_TAKEN,
             "A category with this name was just created next to it; try again.",
-            status=409,
         ) from exc
 
 
@@ -101,7 +99,7 @@ def category_update(*, category: Category, **fields) -> Category:
     with transaction.atomic():
         category_tree_lock(category, parent)
         if parent is not None and parent.is_descendant_of(category, include_self=True):
-            raise ApiError(
+            raise DomainError(
                 CatalogError.INVALID_CATEGORY_MOVE,
                 "A category cannot be moved under itself or one of its descendants.",
                 errors={"parent": ["Choose a category outside this one's subtree."]},
@@ -118,10 +116,9 @@ def category_update(*, category: Category, **fields) -> Category:
 
 def category_delete(*, category: Category) -> None:
     """Delete a category and its (product-free) subtree; 409 `category_in_use` while products sit in it."""
-    in_use = ApiError(
+    in_use = DomainError(
         CatalogError.CATEGORY_IN_USE,
         "Products still belong to this category or one of its subcategories.",
-        status=409,
     )
     with transaction.atomic():
         category_tree_lock(category)  # the subtree's bounds as they are now, not as they were read
@@ -145,11 +142,10 @@ def _generated_sku(name: str) -> str:
     return f"{prefix}-{secrets.token_hex(4).upper()}"
 
 
-def _sku_taken(sku: str) -> ApiError:
-    return ApiError(
+def _sku_taken(sku: str) -> DomainError:
+    return DomainError(
         CatalogError.SKU_TAKEN,
         f"You already have a product with SKU “{sku}”.",
-        status=409,
         errors={"sku": ["Already used by another of your products."]},
     )
 
@@ -171,10 +167,9 @@ def _attach_image(product: Product, upload) -> None:
     except STORAGE_ERRORS as exc:
         logger.exception("Could not store a product image")
         _delete_files(saved)
-        raise ApiError(
+        raise DomainError(
             CatalogError.STORAGE_UNAVAILABLE,
             "The image could not be stored just now; try again shortly.",
-            status=503,
         ) from exc
 
 
@@ -217,7 +212,7 @@ def _save_product(product: Product, *, sku_given: bool) -> None:
             if sku_given:
                 raise _sku_taken(product.sku) from exc
             product.sku = _generated_sku(product.name)
-    raise ApiError(CatalogError.SKU_TAKEN, "Could not generate a unique SKU; give one.", status=409)
+    raise DomainError(CatalogError.SKU_TAKEN, "Could not generate a unique SKU; give one.")
 
 
 def product_create(
@@ -325,7 +320,7 @@ def category_tree_changed() -> None:
 
 def product_image_reprocess(*, product: Product) -> None:
     """Run an image stored before images were processed through the same path as a new upload (metadata
-    stripped, thumbnail made); the old objects go after commit. ApiError when the stored file is not a usable image."""
+    stripped, thumbnail made); the old objects go after commit. DomainError when the stored file is not a usable image."""
     with product.image.open("rb") as stored:
         content = stored.read()
     product_update(product=product, image=SimpleUploadedFile(product.image.name.rsplit("/", 1)[-1], content))

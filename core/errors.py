@@ -1,38 +1,65 @@
-"""The error type every app raises for a client-visible failure with a stable `code`."""
+"""The one error type services raise for a failure a client can see, and the codes it carries.
+
+A code is declared once, in its app's `errors.py`, with the HTTP status the API answers it with
+(`INSUFFICIENT_STOCK = "insufficient_stock", 409`; a bare string is a 400). Services raise
+`DomainError(code, detail, errors=...)` and know nothing of HTTP; `core.exceptions.domain_error_answer` is the one
+place that turns the error into a status and a body (for the API's exception handler and the webhook receiver).
+"""
 
 from enum import StrEnum
 
-from rest_framework import status
-from rest_framework.exceptions import APIException
+
+class DomainCode(StrEnum):
+    """An error code (its value, as clients see it) and the HTTP status it is answered with."""
+
+    def __new__(cls, value: str, http_status: int = 400):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.http_status = http_status
+        return member
 
 
-class ErrorCode(StrEnum):
-    """Codes shared by every app (apps add their own enums in their `errors.py`)."""
+class ErrorCode(DomainCode):
+    """Codes shared by every app (apps add their own in their `errors.py`)."""
 
-    VALIDATION_ERROR = "validation_error"
-    NOT_FOUND = "not_found"
-    NOT_AUTHENTICATED = "not_authenticated"
-    AUTHENTICATION_FAILED = "authentication_failed"
-    PERMISSION_DENIED = "permission_denied"
-    METHOD_NOT_ALLOWED = "method_not_allowed"
-    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
-    PARSE_ERROR = "parse_error"
-    THROTTLED = "throttled"
-    SERVER_ERROR = "server_error"
-    SERVICE_UNAVAILABLE = "service_unavailable"
+    VALIDATION_ERROR = "validation_error", 400
+    NOT_FOUND = "not_found", 404
+    NOT_AUTHENTICATED = "not_authenticated", 401
+    AUTHENTICATION_FAILED = "authentication_failed", 401
+    PERMISSION_DENIED = "permission_denied", 403
+    METHOD_NOT_ALLOWED = "method_not_allowed", 405
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type", 415
+    PARSE_ERROR = "parse_error", 400
+    THROTTLED = "throttled", 429
+    SERVER_ERROR = "server_error", 500
+    SERVICE_UNAVAILABLE = "service_unavailable", 503
+    INVALID_FILE = "invalid_file", 400
 
 
-class ApiError(APIException):
-    """A domain error: `raise ApiError(OrderError.INVALID_TRANSITION, "...", status=409)`.
+class DomainError(Exception):
+    """A refusal with a stable `code`: `raise DomainError(OrderError.INVALID_TRANSITION, "...")`.
 
-    `errors` (optional) is a {field: [messages]} mapping shown to the client as-is.
+    `errors` (optional) is a {field: [messages]} mapping shown to the client as-is; `extra` adds top-level
+    fields to the error body (e.g. the order a duplicate refers to); `retry_after` (seconds) becomes a
+    Retry-After header.
     """
 
-    status_code = status.HTTP_400_BAD_REQUEST
-
-    def __init__(self, code, detail: str, *, status: int = 400, errors: dict | None = None, extra=None):
-        super().__init__(detail=detail, code=str(code))
-        self.status_code = status
-        self.error_code = str(code)
+    def __init__(
+        self,
+        code: DomainCode,
+        detail: str,
+        *,
+        errors: dict | None = None,
+        extra: dict | None = None,
+        retry_after: int | None = None,
+    ):
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
         self.errors = errors
         self.extra = extra or {}
+        self.retry_after = retry_after
+
+    @property
+    def http_status(self) -> int:
+        return self.code.http_status

@@ -15,7 +15,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from .database import database_unavailable, forget_read_only_connections
-from .errors import ApiError, ErrorCode
+from .errors import DomainError, ErrorCode
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,20 @@ def _database_unavailable_logged(request, exc) -> None:
     forget_read_only_connections(exc)
 
 
+def domain_error_answer(exc: DomainError) -> tuple[int, dict, dict]:
+    """The one mapping of a domain error to HTTP: (status, body, headers), for the API's exception handler and
+    for the webhook receiver, which answers outside DRF."""
+    body = error_body(exc.code, exc.detail, exc.errors)
+    body.update(exc.extra)
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
+    return exc.http_status, body, headers
+
+
 def api_exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        set_rollback()
+        status, body, headers = domain_error_answer(exc)
+        return Response(body, status=status, headers=headers)
     if database_unavailable(exc):
         _database_unavailable_logged(context["request"], exc)
         set_rollback()
@@ -85,10 +98,7 @@ def api_exception_handler(exc, context):
     if response is None:
         return None
 
-    if isinstance(exc, ApiError):
-        response.data = error_body(exc.error_code, str(exc.detail), exc.errors)
-        response.data.update(exc.extra)
-    elif isinstance(exc, exceptions.ValidationError):
+    if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
         if isinstance(detail, dict):
             response.data = error_body(ErrorCode.VALIDATION_ERROR, "Invalid input.", detail)

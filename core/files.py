@@ -2,7 +2,7 @@
 
 from django.core.files.uploadedfile import UploadedFile
 
-from .errors import ApiError
+from .errors import DomainCode, DomainError, ErrorCode
 
 # content type -> leading-byte signatures
 _SIGNATURES = {
@@ -24,11 +24,16 @@ def sniff_content_type(head: bytes) -> str | None:
 
 
 def validate_upload(
-    upload: UploadedFile, *, allowed: set[str], max_bytes: int, field: str, code: str = "invalid_file"
+    upload: UploadedFile,
+    *,
+    allowed: set[str],
+    max_bytes: int,
+    field: str,
+    code: DomainCode = ErrorCode.INVALID_FILE,
 ) -> str:
-    """Check size and real type of an upload; return its content type or raise a 400 `ApiError`."""
+    """Check size and real type of an upload; return its content type or raise a 400 `DomainError`."""
     if upload.size > max_bytes:
-        raise ApiError(
+        raise DomainError(
             code,
             f"The file is larger than {max_bytes // (1024 * 1024)} MB.",
             errors={field: [f"At most {max_bytes // (1024 * 1024)} MB."]},
@@ -40,7 +45,7 @@ def validate_upload(
     content_type = sniff_content_type(head)
     if content_type not in allowed:
         kinds = ", ".join(sorted(t.split("/")[1].upper() for t in allowed))
-        raise ApiError(
+        raise DomainError(
             code, f"The file's content is not one of: {kinds}.", errors={field: [f"Upload a {kinds} file."]}
         )
     return content_type

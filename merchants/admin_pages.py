@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from core.errors import ApiError
+from core.errors import DomainError
 
 from .documents import kyc_document_response
 from .models import KYCStatus, KYCSubmission, Merchant
@@ -50,13 +50,13 @@ def confirm_page(model_admin, request, *, title, intro, submit, cancel_url, form
 def confirmed_write(model_admin, request, *, obj, write, needs_reason: bool, log: str, then, page: dict):
     """A confirmation page and its POST: show `page` (with a reason field when `needs_reason`) until it is
     posted complete, then `write(reason)`, log `log` on `obj` and return `then()`. A write the service refuses
-    (ApiError) goes back to the page's cancel URL with the refusal's detail."""
+    (DomainError) goes back to the page's cancel URL with the refusal's detail."""
     form = ReasonForm(request.POST if request.method == "POST" else None) if needs_reason else None
     if request.method != "POST" or (form is not None and not form.is_valid()):
         return confirm_page(model_admin, request, form=form, original=obj, **page)
     try:
         write(form.cleaned_data["reason"] if form is not None else "")
-    except ApiError as exc:
+    except DomainError as exc:
         model_admin.message_user(request, str(exc.detail), messages.ERROR)
         return redirect(page["cancel_url"])
     model_admin.log_change(request, obj, log)
@@ -177,7 +177,7 @@ def _decide(modeladmin, request, merchants, *, approve: bool, reason: str = "") 
                 kyc_approve(merchant=merchant, decided_by=request.user)
             else:
                 kyc_reject(merchant=merchant, decided_by=request.user, reason=reason)
-        except ApiError as exc:
+        except DomainError as exc:
             skipped.append(f"{merchant}: {exc.detail}")
         else:
             done.append(str(merchant))

@@ -8,7 +8,7 @@ import mimetypes
 
 from django.http import FileResponse, Http404
 
-from core.errors import ApiError
+from core.errors import DomainError
 from core.storage import STORAGE_ERRORS
 
 from .errors import MerchantError
@@ -23,10 +23,9 @@ def kyc_document_response(submission: KYCSubmission, *, inline: bool = False) ->
     except FileNotFoundError as exc:
         raise Http404 from exc
     except STORAGE_ERRORS as exc:  # the store is unreachable: the document exists, try again later
-        raise ApiError(
+        raise DomainError(
             MerchantError.STORAGE_UNAVAILABLE,
             "The document store cannot be reached; try again shortly.",
-            status=503,
         ) from exc
     extension = mimetypes.guess_extension(submission.document_content_type) or ""
     response = FileResponse(

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from core.errors import ApiError, ErrorCode
+from core.errors import DomainError, ErrorCode
 from core.files import validate_upload
 
 from .errors import MerchantError
@@ -49,12 +49,12 @@ def merchant_update_contact(
     return merchant
 
 
-def _already_submitted(merchant: Merchant) -> ApiError:
+def _already_submitted(merchant: Merchant) -> DomainError:
     if merchant.kyc_status == KYCStatus.APPROVED:
         detail = "Your KYC is already approved."
     else:
         detail = "Your KYC is awaiting an admin's decision; you can resubmit only after a rejection."
-    return ApiError(MerchantError.KYC_ALREADY_SUBMITTED, detail, status=409)
+    return DomainError(MerchantError.KYC_ALREADY_SUBMITTED, detail)
 
 
 def _locked(merchant: Merchant) -> Merchant:
@@ -126,10 +126,9 @@ def _pending_submission(merchant: Merchant) -> KYCSubmission:
         .first()
     )
     if submission is None:
-        raise ApiError(
+        raise DomainError(
             MerchantError.KYC_NOT_PENDING,
             f"This merchant has no KYC submission awaiting a decision (KYC status: {merchant.kyc_status}).",
-            status=409,
         )
     return submission
 
@@ -161,7 +160,7 @@ def kyc_approve(*, merchant: Merchant, decided_by: User) -> KYCSubmission:
 def _reason_required(reason: str, *, what: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ApiError(
+        raise DomainError(
             ErrorCode.VALIDATION_ERROR,
             f"A {what} needs a reason.",
             errors={"reason": ["This field is required."]},
@@ -198,15 +197,12 @@ def merchant_suspend(*, merchant: Merchant, suspended_by: User, reason: str) -> 
     with transaction.atomic():
         locked = _locked(merchant)
         if locked.is_suspended:
-            raise ApiError(
-                MerchantError.MERCHANT_ALREADY_SUSPENDED, "This merchant is already suspended.", status=409
-            )
+            raise DomainError(MerchantError.MERCHANT_ALREADY_SUSPENDED, "This merchant is already suspended.")
         if locked.kyc_status != KYCStatus.APPROVED:
-            raise ApiError(
+            raise DomainError(
                 MerchantError.MERCHANT_NOT_APPROVED,
                 f"Only an approved merchant can be suspended (KYC status: {locked.kyc_status}); "
                 "decide its KYC instead.",
-                status=409,
             )
         locked.is_active = False
         locked.suspended_at = timezone.now()
@@ -225,9 +221,7 @@ def merchant_reactivate(*, merchant: Merchant, reactivated_by: User) -> Merchant
     with transaction.atomic():
         locked = _locked(merchant)
         if not locked.is_suspended:
-            raise ApiError(
-                MerchantError.MERCHANT_NOT_SUSPENDED, "This merchant is not suspended.", status=409
-            )
+            raise DomainError(MerchantError.MERCHANT_NOT_SUSPENDED, "This merchant is not suspended.")
         locked.is_active = True
         locked.suspended_at = None
         locked.suspended_by = None
@@ -288,10 +282,9 @@ def webhook_secret_delete(*, merchant: Merchant, secret_id) -> None:
         if secret is None:
             raise Http404
         if len(valid) == 1:
-            raise ApiError(
+            raise DomainError(
                 MerchantError.LAST_SECRET,
                 "This is your only valid signing secret; rotate first, then delete the old one.",
-                status=409,
             )
         secret.delete()
         if secret.expires_at is None:

@@ -6,7 +6,7 @@ from django.db.models import Q, Subquery
 from django.utils import timezone
 from django.utils.html import format_html
 
-from core.errors import ApiError
+from core.errors import DomainError
 from core.pagination import EstimatedCountPaginator
 from orders.models import Order
 
@@ -150,7 +150,7 @@ class NotificationAdmin(admin.ModelAdmin):
             try:
                 notification_retry(notification=notification, force=force)
                 retried += 1
-            except ApiError:
+            except DomainError:
                 continue
         return retried, queryset.count() - retried
 

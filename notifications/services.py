@@ -10,7 +10,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.errors import ApiError
+from core.errors import DomainError
 
 from .errors import NotificationError
 from .models import Audience, Broadcast, Channel, DeliveryStatus, Notification, NotificationStatus
@@ -83,17 +83,15 @@ def notification_retry(*, notification: Notification, force: bool = False) -> No
             if current and current["status"] == NotificationStatus.OUTCOME_UNKNOWN:
                 provider_id = current["provider_message_id"]
                 known = f"(provider id {provider_id})" if provider_id else "(no provider id known)"
-                raise ApiError(
+                raise DomainError(
                     NotificationError.NOTIFICATION_OUTCOME_UNKNOWN,
                     f"The provider may already have sent this message {known}; retry with "
                     '{"force": true} to send it again anyway.',
-                    status=409,
                     extra={"provider_message_id": provider_id},
                 )
-            raise ApiError(
+            raise DomainError(
                 NotificationError.NOTIFICATION_NOT_FAILED,
                 "Only a failed notification can be retried.",
-                status=409,
             )
         if notification.status == NotificationStatus.OUTCOME_UNKNOWN:
             logger.warning(

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-from core.errors import ApiError
+from core.errors import DomainError
 from core.parsers import JSONParser
 from core.permissions import StaffPermission
 
@@ -176,10 +176,9 @@ class AfricasTalkingDeliveryReportView(GenericAPIView):
             raise NotFound()
         if not _callback_source_allowed(request):
             logger.warning("Delivery report refused from %s", request.META.get("REMOTE_ADDR"))
-            raise ApiError(
+            raise DomainError(
                 NotificationError.CALLBACK_SOURCE_NOT_ALLOWED,
                 "Delivery reports are not accepted from this address.",
-                status=403,
             )
         report = DeliveryReportSerializer(data=request.data)
         report.is_valid(raise_exception=True)

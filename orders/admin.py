@@ -7,7 +7,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import Q
 from django.template.response import TemplateResponse
 
-from core.errors import ApiError
+from core.errors import DomainError
 from core.pagination import EstimatedCountPaginator
 
 from .lifecycle import OrderStatus
@@ -220,7 +220,7 @@ class OrderAdmin(admin.ModelAdmin):
                         order=order, actor=request.user, source=EventSource.ADMIN, **form.cleaned_data
                     )
                     applied += 1
-                except ApiError as error:
+                except DomainError as error:
                     refused.append(f"{order.order_number}: {error.detail}")
             if applied:
                 self.message_user(request, spec["done"].format(n=applied, **form.cleaned_data))

@@ -1,14 +1,14 @@
-from enum import StrEnum
+from core.errors import DomainCode
 
 
-class OrderError(StrEnum):
-    MIXED_MERCHANTS = "mixed_merchants"
-    MIXED_CURRENCIES = "mixed_currencies"
-    INSUFFICIENT_STOCK = "insufficient_stock"
-    PRODUCT_UNAVAILABLE = "product_unavailable"
-    ORDER_TOO_LARGE = "order_too_large"
-    INVALID_TRANSITION = "invalid_transition"
-    ORDER_NOT_EDITABLE = "order_not_editable"
-    NOT_CANCELLABLE = "not_cancellable"
-    INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
-    INVALID_PAYMENT_TRANSITION = "invalid_payment_transition"
+class OrderError(DomainCode):
+    MIXED_MERCHANTS = "mixed_merchants", 400
+    MIXED_CURRENCIES = "mixed_currencies", 400
+    INSUFFICIENT_STOCK = "insufficient_stock", 409
+    PRODUCT_UNAVAILABLE = "product_unavailable", 400
+    ORDER_TOO_LARGE = "order_too_large", 400
+    INVALID_TRANSITION = "invalid_transition", 409
+    ORDER_NOT_EDITABLE = "order_not_editable", 409
+    NOT_CANCELLABLE = "not_cancellable", 409
+    INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key", 400
+    INVALID_PAYMENT_TRANSITION = "invalid_payment_transition", 409

@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from catalog.models import Product
-from core.errors import ApiError, ErrorCode
+from core.errors import DomainError, ErrorCode
 from core.languages import default_language
 
 from .errors import OrderError
@@ -61,8 +61,8 @@ def _order_for_idempotency_key(*, customer, key: str) -> Order | None:
     return Order.objects.filter(customer=customer, idempotency_key=key).first()
 
 
-def _invalid(field: str, message: str) -> ApiError:
-    return ApiError(ErrorCode.VALIDATION_ERROR, message, errors={field: [message]})
+def _invalid(field: str, message: str) -> DomainError:
+    return DomainError(ErrorCode.VALIDATION_ERROR, message, errors={field: [message]})
 
 
 def _quantities_by_product(items: list[dict]) -> OrderedDict:
@@ -103,7 +103,7 @@ def order_place(
     """
     quantities = _quantities_by_product(items)
     if idempotency_key is not None and len(idempotency_key) > IDEMPOTENCY_KEY_MAX_LENGTH:
-        raise ApiError(
+        raise DomainError(
             OrderError.INVALID_IDEMPOTENCY_KEY,
             f"The Idempotency-Key may be at most {IDEMPOTENCY_KEY_MAX_LENGTH} characters.",
         )
@@ -142,7 +142,7 @@ def order_place(
             ]
             total = sum((line.line_total for line in lines), Decimal("0"))
             if not order_total_fits(total):
-                raise ApiError(OrderError.ORDER_TOO_LARGE, "The order total is larger than we can accept.")
+                raise DomainError(OrderError.ORDER_TOO_LARGE, "The order total is larger than we can accept.")
             for product in products:
                 Product.objects.filter(pk=product.pk).update(stock=F("stock") - quantities[product.pk])
 
@@ -199,21 +199,20 @@ def _check_products(*, products: list[Product], quantities: dict) -> None:
     available = {p.pk for p in products if p.is_active and p.merchant.is_active}
     unavailable = [pk for pk in quantities if pk not in available]
     if unavailable:
-        raise ApiError(
+        raise DomainError(
             OrderError.PRODUCT_UNAVAILABLE,
             "Some products do not exist or are not for sale.",
             errors={"items": [f"Product {pk} is not available." for pk in sorted(map(str, unavailable))]},
         )
     if len({p.merchant_id for p in products}) > 1:
-        raise ApiError(OrderError.MIXED_MERCHANTS, "All products of an order must belong to one merchant.")
+        raise DomainError(OrderError.MIXED_MERCHANTS, "All products of an order must belong to one merchant.")
     if len({p.currency for p in products}) > 1:
-        raise ApiError(OrderError.MIXED_CURRENCIES, "All products of an order must share one currency.")
+        raise DomainError(OrderError.MIXED_CURRENCIES, "All products of an order must share one currency.")
     short = [p for p in products if p.stock < quantities[p.pk]]
     if short:
-        raise ApiError(
+        raise DomainError(
             OrderError.INSUFFICIENT_STOCK,
             "Not enough stock for: " + ", ".join(p.name for p in short) + ".",
-            status=409,
             extra={
                 "products": [
                     {

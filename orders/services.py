@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from catalog.models import Product
-from core.errors import ApiError, ErrorCode
+from core.errors import DomainError, ErrorCode
 
 from .errors import OrderError
 from .lifecycle import CUSTOMER_CANCELLABLE, OrderStatus, can_transition, forward_path, transition_refusal
@@ -57,7 +57,7 @@ def _status_move(*, order: Order, status: str, location: str, note: str, reporte
     Cancelling gives the stock back exactly once.
     """
     if not can_transition(order.status, status):
-        raise ApiError(OrderError.INVALID_TRANSITION, transition_refusal(order.status, status), status=409)
+        raise DomainError(OrderError.INVALID_TRANSITION, transition_refusal(order.status, status))
     order.status = status
     order.save(update_fields=["status", "updated_at"])
     if status == OrderStatus.CANCELLED:
@@ -96,7 +96,7 @@ def order_status_report(
     """
     if status not in OrderStatus.values:
         message = f"Unknown status {status!r}."
-        raise ApiError(ErrorCode.VALIDATION_ERROR, message, errors={"status": [message]})
+        raise DomainError(ErrorCode.VALIDATION_ERROR, message, errors={"status": [message]})
     with transaction.atomic():
         locked = _order_locked(order=order, merchant=merchant, external_id=external_id)
         # Who reported it and when, on every timeline row the report writes.
@@ -117,12 +117,11 @@ def order_status_report(
         else:
             path = [status] if can_transition(previous, status) else None
         if path is None:
-            raise ApiError(OrderError.INVALID_TRANSITION, transition_refusal(previous, status), status=409)
+            raise DomainError(OrderError.INVALID_TRANSITION, transition_refusal(previous, status))
         if allowed_from is not None and previous not in allowed_from:
-            raise ApiError(
+            raise DomainError(
                 OrderError.NOT_CANCELLABLE,
                 f"The order is {previous}; only the merchant can cancel it now.",
-                status=409,
             )
         previous_estimate = locked.estimated_delivery
         estimate_event = _estimate_change(
@@ -212,8 +211,8 @@ def order_payment_report(
         previous = locked.payment_status
         path = payment_path(current=previous, target=payment_status, allow_implied=allow_implied)
         if path is None:
-            raise ApiError(
-                OrderError.INVALID_PAYMENT_TRANSITION, payment_refusal(previous, payment_status), status=409
+            raise DomainError(
+                OrderError.INVALID_PAYMENT_TRANSITION, payment_refusal(previous, payment_status)
             )
         further_refund = payment_status == PaymentStatus.PARTIALLY_REFUNDED and reference
         if not path and further_refund and latest is not None and reference != latest[1]:
@@ -278,10 +277,9 @@ def order_update_contact(
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.status != OrderStatus.PENDING:
-            raise ApiError(
+            raise DomainError(
                 OrderError.ORDER_NOT_EDITABLE,
                 f"The order is {locked.status}; contact details can only change while it is pending.",
-                status=409,
             )
         for name, value in fields.items():
             setattr(locked, name, value)

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from core.errors import ApiError
+from core.errors import DomainError
 from orders.lifecycle import OrderStatus
 from orders.models import EventSource, Order
 from orders.placement import order_create_external
@@ -62,10 +62,9 @@ def _order_reported(
             **report,
         )
     except Order.DoesNotExist:
-        raise ApiError(
+        raise DomainError(
             WebhookError.UNKNOWN_ORDER,
             f"No order with external_id {external_id!r} was created for this merchant.",
-            status=404,
         ) from None
     return 200, order
 

@@ -21,8 +21,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.errors import AccountError
-from core.errors import ApiError, ErrorCode
-from core.exceptions import error_body
+from core.errors import DomainError, ErrorCode
+from core.exceptions import domain_error_answer, error_body
 from merchants.models import Merchant
 from merchants.selectors import merchant_with_webhook_secrets
 from orders.serializers import OrderSerializer
@@ -63,10 +63,9 @@ def _storable(value):
     return value
 
 
-def _answer_from_error(exc: ApiError) -> WebhookAnswer:
-    body = error_body(exc.error_code, str(exc.detail), exc.errors)
-    body.update(exc.extra)
-    return WebhookAnswer(exc.status_code, _storable(body))
+def _answer_from_error(exc: DomainError) -> WebhookAnswer:
+    status, body, _headers = domain_error_answer(exc)
+    return WebhookAnswer(status, _storable(body))
 
 
 def _media_type_ok(content_type: str) -> bool:
@@ -145,17 +144,14 @@ def _signature_headers(headers: dict[str, str]) -> tuple[str, str, str]:
         if not value
     ]
     if missing:
-        raise ApiError(WebhookError.MISSING_HEADERS, f"Missing headers: {', '.join(missing)}.", status=401)
+        raise DomainError(WebhookError.MISSING_HEADERS, f"Missing headers: {', '.join(missing)}.")
     if len(msg_id) > MAX_WEBHOOK_ID_LENGTH:
-        raise ApiError(
+        raise DomainError(
             WebhookError.MISSING_HEADERS,
             f"webhook-id must be at most {MAX_WEBHOOK_ID_LENGTH} characters.",
-            status=401,
         )
     if not _TIMESTAMP.fullmatch(timestamp):
-        raise ApiError(
-            WebhookError.MISSING_HEADERS, "webhook-timestamp must be a Unix time in seconds.", status=401
-        )
+        raise DomainError(WebhookError.MISSING_HEADERS, "webhook-timestamp must be a Unix time in seconds.")
     return msg_id, timestamp, signature
 
 
@@ -222,29 +218,25 @@ def _delivery_authenticate(*, secrets: list[str], headers: dict, body: bytes) ->
     """Raise the 401 answer unless the headers are complete, the timestamp fresh and a signature verifies."""
     msg_id, timestamp, signature = _signature_headers(headers)
     if abs(time.time() - int(timestamp)) > TIMESTAMP_TOLERANCE_SECONDS:
-        raise ApiError(
+        raise DomainError(
             WebhookError.STALE_TIMESTAMP,
             "webhook-timestamp is more than 5 minutes away from our clock.",
-            status=401,
         )
     if not signature_matches(
         secrets=secrets, msg_id=msg_id, timestamp=timestamp, body=body, header=signature
     ):
-        raise ApiError(
+        raise DomainError(
             WebhookError.INVALID_SIGNATURE,
             "No webhook-signature matches this merchant's secrets.",
-            status=401,
         )
 
 
 def _delivery_process(*, merchant: Merchant, delivery: WebhookDelivery, body: bytes):
     """A verified delivery: the merchant must be active, the payload valid; then it is applied once."""
     if merchant.is_suspended:
-        raise ApiError(AccountError.MERCHANT_SUSPENDED, "The merchant's account is suspended.", status=403)
+        raise DomainError(AccountError.MERCHANT_SUSPENDED, "The merchant's account is suspended.")
     if not merchant.is_active:
-        raise ApiError(
-            WebhookError.MERCHANT_INACTIVE, "The merchant's account is not active (KYC).", status=403
-        )
+        raise DomainError(WebhookError.MERCHANT_INACTIVE, "The merchant's account is not active (KYC).")
     event = _event_parse(body=body, delivery=delivery)
     return _event_apply_once(merchant=merchant, delivery=delivery, event=event)
 
@@ -269,7 +261,7 @@ def _rejected_drop_count(*, merchant: Merchant) -> None:
 
 
 def _unverified_refuse(
-    *, merchant: Merchant | None, headers: dict[str, str], body: bytes, error: ApiError, gate: WebhookGate
+    *, merchant: Merchant | None, headers: dict[str, str], body: bytes, error: DomainError, gate: WebhookGate
 ) -> WebhookAnswer:
     """Answer a delivery that did not verify, at a bounded cost (issue 15, row 1).
 
@@ -293,15 +285,11 @@ def _unverified_refuse(
     return answer
 
 
-def _early_error(*, headers: dict[str, str], body: bytes) -> ApiError | None:
+def _early_error(*, headers: dict[str, str], body: bytes) -> DomainError | None:
     if len(body) > MAX_BODY_BYTES:
-        return ApiError(
-            WebhookError.PAYLOAD_TOO_LARGE, f"The body is over {MAX_BODY_BYTES} bytes.", status=413
-        )
+        return DomainError(WebhookError.PAYLOAD_TOO_LARGE, f"The body is over {MAX_BODY_BYTES} bytes.")
     if not _media_type_ok(headers.get("content-type", "")):
-        return ApiError(
-            WebhookError.UNSUPPORTED_MEDIA_TYPE, "Send the event as application/json (UTF-8).", status=415
-        )
+        return DomainError(WebhookError.UNSUPPORTED_MEDIA_TYPE, "Send the event as application/json (UTF-8).")
     return None
 
 
@@ -318,11 +306,11 @@ def webhook_receive(
     merchant, secrets = _merchant_get(merchant_id)
     error = _early_error(headers=headers, body=body)
     if merchant is None:
-        error = error or ApiError(WebhookError.UNKNOWN_MERCHANT, "No such merchant.", status=404)
+        error = error or DomainError(WebhookError.UNKNOWN_MERCHANT, "No such merchant.")
     elif error is None:
         try:
             _delivery_authenticate(secrets=secrets, headers=headers, body=body)
-        except ApiError as exc:
+        except DomainError as exc:
             error = exc
     if error is not None:
         return _unverified_refuse(merchant=merchant, headers=headers, body=body, error=error, gate=gate)
@@ -336,7 +324,7 @@ def webhook_receive(
         return answer
     try:
         return _delivery_process(merchant=merchant, delivery=delivery, body=body)
-    except ApiError as exc:
+    except DomainError as exc:
         answer = _answer_from_error(exc)
         _delivery_answer(delivery=delivery, answer=answer)
         return answer

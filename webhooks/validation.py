@@ -18,7 +18,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from core.errors import ApiError
+from core.errors import DomainError
 from core.languages import Language
 from core.phone import phone_parse
 from orders.lifecycle import OrderStatus
@@ -290,9 +290,9 @@ def _flatten_errors(errors, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "body": [str(message) for message in messages]}
 
 
-def invalid_payload(errors: dict) -> ApiError:
+def invalid_payload(errors: dict) -> DomainError:
     """The contract's one 400 answer for a webhook payload, `errors` keyed by where it is wrong."""
-    return ApiError(WebhookError.INVALID_PAYLOAD, "The payload is not a valid event.", errors=errors)
+    return DomainError(WebhookError.INVALID_PAYLOAD, "The payload is not a valid event.", errors=errors)
 
 
 def event_validate(payload: dict) -> dict:

@@ -1,7 +1,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from core.errors import ApiError
+from core.errors import DomainError
 from core.files import validate_upload
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -22,13 +22,13 @@ def test_files_are_recognised_by_content_not_name(name, content, expected):
 @pytest.mark.parametrize("content", [b"MZ\x90\x00executable", b"<html><script>alert(1)</script>", b""])
 def test_other_content_is_refused_whatever_its_name(content):
     upload = SimpleUploadedFile("invoice.pdf", content, content_type="application/pdf")
-    with pytest.raises(ApiError) as excinfo:
+    with pytest.raises(DomainError) as excinfo:
         validate_upload(upload, allowed={"application/pdf"}, max_bytes=1024, field="document")
-    assert excinfo.value.status_code == 400
+    assert excinfo.value.http_status == 400
     assert "document" in excinfo.value.errors
 
 
 def test_too_large_files_are_refused():
     upload = SimpleUploadedFile("a.pdf", PDF + b"0" * 2048, content_type="application/pdf")
-    with pytest.raises(ApiError):
+    with pytest.raises(DomainError):
         validate_upload(upload, allowed={"application/pdf"}, max_bytes=1024, field="document")

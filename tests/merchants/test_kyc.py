@@ -5,7 +5,7 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from rest_framework.test import APIClient
 
-from core.errors import ApiError
+from core.errors import DomainError
 from merchants.models import KYCStatus, KYCSubmission
 from merchants.services import kyc_approve, kyc_reject
 from merchants.signals import kyc_decided
@@ -206,6 +206,6 @@ def test_a_rejection_needs_a_reason_even_in_the_database():
 
 def test_reject_service_refuses_a_blank_reason(admin_user):
     submission = KYCSubmissionFactory()
-    with pytest.raises(ApiError) as excinfo:
+    with pytest.raises(DomainError) as excinfo:
         kyc_reject(merchant=submission.merchant, decided_by=admin_user, reason="  ")
-    assert excinfo.value.status_code == 400
+    assert excinfo.value.http_status == 400

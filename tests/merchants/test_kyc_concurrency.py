@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
-from core.errors import ApiError
+from core.errors import DomainError
 from merchants.models import KYCSubmission, Merchant
 from merchants.services import kyc_submit, webhook_secret_create, webhook_secret_rotate
 from tests.factories import MerchantFactory
@@ -45,9 +45,9 @@ def test_two_simultaneous_submissions_make_one():
 
     outcomes = race(submit)
     created = [o for o in outcomes if isinstance(o, KYCSubmission)]
-    refused = [o for o in outcomes if isinstance(o, ApiError)]
+    refused = [o for o in outcomes if isinstance(o, DomainError)]
     assert len(created) == 1 and len(refused) == 1, outcomes
-    assert refused[0].error_code == "kyc_already_submitted"
+    assert refused[0].code == "kyc_already_submitted"
     assert KYCSubmission.objects.filter(merchant=merchant).count() == 1
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import IntegrityError, connections
 from django.utils import timezone
 
-from core.errors import ApiError
+from core.errors import DomainError
 from orders.models import Order, TrackingEvent
 from orders.placement import order_create_external
 from orders.services import order_cancel, order_set_status
@@ -91,9 +91,9 @@ def test_the_platform_moves_and_cancels_its_orders_through_the_lifecycle(merchan
     order_set_status(order=order, status="confirmed", source="webhook", location="Kampala")
     order_cancel(order=order, reason="customer called", source="webhook")
     assert order.status == "cancelled"
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(DomainError) as refused:
         order_set_status(order=order, status="processing", source="webhook")
-    assert refused.value.error_code == "invalid_transition"
+    assert refused.value.code == "invalid_transition"
 
 
 @pytest.mark.postgres

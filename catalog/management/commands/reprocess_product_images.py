@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from catalog.models import Product
 from catalog.services import product_image_reprocess
-from core.errors import ApiError
+from core.errors import DomainError
 from core.storage import STORAGE_ERRORS
 
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         for product in products.iterator(chunk_size=200):
             try:
                 product_image_reprocess(product=product)
-            except (ApiError, *STORAGE_ERRORS) as exc:
+            except (DomainError, *STORAGE_ERRORS) as exc:
                 failed += 1
                 self.stderr.write(f"{product.pk} ({product.image.name}): {exc}")
                 continue
