@@ -4,7 +4,8 @@ On PostgreSQL they build and drop indexes CONCURRENTLY, so orders keep being pla
 million rows builds (the migration must say `atomic = False`). Other databases (SQLite for quick local runs
 and tests) get a plain CREATE/DROP INDEX, or nothing for an index only PostgreSQL has (GIN trigram indexes
 behind `icontains` searches): the migration state records it everywhere, so the models' Meta stays the one
-place where indexes are declared.
+place where indexes are declared. Likewise the extensions those indexes need (`TrigramExtension`) are
+created and dropped on PostgreSQL only, in both directions.
 """
 
 from django.contrib.postgres import operations as postgres
@@ -53,6 +54,27 @@ class RemoveIndexConcurrently(postgres.RemoveIndexConcurrently):
             super().database_backwards(app_label, schema_editor, from_state, to_state)
         else:
             migrations.RemoveIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+
+
+class CreateExtension(postgres.CreateExtension):
+    """A PostgreSQL extension, and nothing on other databases in either direction: Django's own operation
+    skips other vendors going forwards only, and reversed asks `pg_extension`, a table SQLite does not have.
+    No migration state either way, so it may replace Django's in an existing migration."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if _on_postgresql(schema_editor):
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if _on_postgresql(schema_editor):
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class TrigramExtension(CreateExtension):
+    """pg_trgm, for `TrigramIndex`; a trusted extension, so the database owner may create it."""
+
+    def __init__(self):
+        super().__init__("pg_trgm")
 
 
 class TrigramIndex(GinIndex):

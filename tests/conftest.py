@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from tests import services
+from tests.browser.chromium import chromium  # noqa: F401 (fixture)
 from tests.factories import (
     AdminFactory,
     CategoryFactory,
@@ -37,15 +38,27 @@ def _skip_or_fail(reason: str):
     pytest.skip(reason)
 
 
-@pytest.fixture(autouse=True)
-def _service_markers(request):
-    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+def _check_service_markers(node) -> None:
+    if node.get_closest_marker("postgres") and connection.vendor != "postgresql":
         _skip_or_fail("needs PostgreSQL (set DATABASE_URL)")
-    if request.node.get_closest_marker("redis") and not services.redis_reachable():
+    if node.get_closest_marker("redis") and not services.redis_reachable():
         _skip_or_fail("needs a reachable Redis (set CELERY_BROKER_URL)")
     # orders/tracking: headless Chromium (Debian's `chromium`) for the browser tests
-    if request.node.get_closest_marker("browser") and not shutil.which("chromium"):
+    if node.get_closest_marker("browser") and not shutil.which("chromium"):
         _skip_or_fail("needs headless Chromium (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _module_service_markers(request):
+    """A module's own markers (`pytestmark`), checked before its module-scoped fixtures run: a fixture that
+    starts servers on PostgreSQL and Redis (tests/tracking/test_stream_server.py) must not start them on
+    SQLite, where the tests it serves are skipped anyway."""
+    _check_service_markers(request.node)
+
+
+@pytest.fixture(autouse=True)
+def _service_markers(request):
+    _check_service_markers(request.node)
 
 
 @pytest.fixture(autouse=True)

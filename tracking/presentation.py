@@ -140,5 +140,10 @@ def page_context(data: dict, *, now: datetime | None = None) -> dict:
 
 
 def snapshot_context(snapshot) -> dict:
-    """`page_context` for a tracking snapshot, with the version the page's script compares events with."""
-    return {**page_context(snapshot.data), "version": snapshot.version}
+    """`page_context` for a tracking snapshot, with the version the page's script compares events with.
+
+    Local times in TIME_ZONE whatever the current time zone: the page and its stream's `page` events render
+    the same content from this, and the stream is made under /api/, where the current time zone is UTC
+    (core.middleware.ApiUtcMiddleware)."""
+    with timezone.override(timezone.get_default_timezone()):
+        return {**page_context(snapshot.data), "version": snapshot.version}

@@ -4,11 +4,10 @@ seed_scale data set this migration takes about 20 s (2 cores shared with other w
 
 import django.contrib.postgres.indexes
 import django.db.models.functions.text
-from django.contrib.postgres.operations import TrigramExtension
-import core.postgres_indexes
 from django.db import migrations, models
 
-from core.postgres_indexes import AddIndexConcurrently
+import core.postgres_indexes
+from core.postgres_indexes import AddIndexConcurrently, TrigramExtension
 
 
 class Migration(migrations.Migration):
@@ -19,7 +18,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),  # pg_trgm is a trusted extension: the database owner may create it
+        # pg_trgm is a trusted extension: the database owner may create it. PostgreSQL only, both directions.
+        TrigramExtension(),
         AddIndexConcurrently(
             model_name="product",
             index=models.Index(fields=["-created_at", "id"], name="product_newest"),

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.tracking.test_tracking_page_in_browser import ARTIFACTS, chromium  # noqa: F401 (fixture)
+from tests.tracking.test_tracking_page_in_browser import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,7 +14,7 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
 @pytest.fixture
-def offline_page(chromium):  # noqa: F811
+def offline_page(chromium):
     """offline_page() -> (tab, attempted): a tab whose requests off this machine are aborted and recorded,
     and whose console complaints about the Content-Security-Policy are recorded as well."""
     contexts = []

@@ -6,7 +6,6 @@ Screenshots go to test-artifacts/.
 Driven with Playwright's Python API against the system Chromium (no browser download).
 """
 
-import os
 import time
 from pathlib import Path
 
@@ -21,29 +20,13 @@ from tests.orders.factories import order_moved_to, placed_order
 from tests.scaleout.servers import Gunicorn
 from tests.tracking.servers import Uvicorn, plain_http_env
 
-playwright = pytest.importorskip("playwright.sync_api", reason="needs Playwright (requirements/local.txt)")
+pytest.importorskip("playwright.sync_api", reason="needs Playwright (requirements/local.txt)")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 VIEWPORTS = {"390": {"width": 390, "height": 844}, "1366": {"width": 1366, "height": 900}}
 PERSONAL = ("+254712000111", "Moi Avenue", "@example.com")
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    # Playwright's sync API runs an event loop in this thread for the whole module, test database set-up
-    # and flushes included; the ORM calls around it are plain synchronous code all the same.
-    with pytest.MonkeyPatch.context() as patch, playwright.sync_playwright() as driver:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = driver.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
