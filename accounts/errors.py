@@ -13,3 +13,42 @@ class AccountError(DomainCode):
     KYC_REQUIRED = "kyc_required", 403
     MERCHANT_SUSPENDED = "merchant_suspended", 403
     NOT_A_MERCHANT = "not_a_merchant", 403
+
+
+# See core/errors.py: what each code means, and which operations answer which codes.
+ERROR_DETAILS = {
+    AccountError.INVALID_CREDENTIALS: "Email or password is incorrect.",
+    AccountError.EMAIL_NOT_VERIFIED: "Verify your email with the code we sent first.",
+    AccountError.INVALID_OTP: "The code is not valid.",
+    AccountError.OTP_EXPIRED: "The code has expired: ask for a new one.",
+    AccountError.OTP_LOCKED: "Too many wrong codes: ask for a new code.",
+    AccountError.OIDC_UNAVAILABLE: "The identity provider cannot be reached, or none is configured.",
+    AccountError.INVALID_CODE: "The sign-in code is unknown, already used or expired.",
+    AccountError.IDENTITY_IN_USE: "This provider account already signs in to another account.",
+    AccountError.KYC_REQUIRED: "Your merchant account is not active yet: an admin must approve your KYC first.",
+    AccountError.MERCHANT_SUSPENDED: "Your merchant account is suspended: it can read but not change anything.",
+}
+# The 403s of `accounts.permissions.IsActiveMerchant`: a suspended merchant still reads, but never writes.
+ACTIVE_MERCHANT_READ = [AccountError.KYC_REQUIRED]
+ACTIVE_MERCHANT_WRITE = [AccountError.KYC_REQUIRED, AccountError.MERCHANT_SUSPENDED]
+OPERATION_ERRORS = {
+    "auth_login_create": {401: [AccountError.INVALID_CREDENTIALS], 403: [AccountError.EMAIL_NOT_VERIFIED]},
+    "auth_verify_otp_create": {
+        400: [AccountError.INVALID_OTP, AccountError.OTP_EXPIRED],
+        429: [AccountError.OTP_LOCKED],
+    },
+    "auth_password_reset_confirm_create": {
+        400: [AccountError.INVALID_OTP, AccountError.OTP_EXPIRED],
+        429: [AccountError.OTP_LOCKED],
+    },
+    "auth_token_refresh_create": {401: ["token_not_valid", "user_inactive"]},
+    "auth_oidc_exchange_create": {400: [AccountError.INVALID_CODE], 401: ["user_inactive"]},
+    "auth_oidc_token_create": {
+        401: ["token_not_valid", "user_inactive"],
+        503: [AccountError.OIDC_UNAVAILABLE],
+    },
+    "auth_oidc_identities_create": {
+        401: ["token_not_valid"],
+        409: [AccountError.IDENTITY_IN_USE],
+    },
+}

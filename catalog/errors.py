@@ -1,3 +1,4 @@
+from accounts.errors import ACTIVE_MERCHANT_READ, ACTIVE_MERCHANT_WRITE
 from core.errors import DomainCode
 
 
@@ -8,3 +9,32 @@ class CatalogError(DomainCode):
     SKU_TAKEN = "sku_taken", 409
     INVALID_IMAGE = "invalid_image", 400
     STORAGE_UNAVAILABLE = "storage_unavailable", 503
+
+
+# See core/errors.py: what each code means, and which operations answer which codes.
+ERROR_DETAILS = {
+    CatalogError.CATEGORY_IN_USE: "Products still sit in this category or below it.",
+    CatalogError.CATEGORY_NAME_TAKEN: "A sibling category already has this name.",
+    CatalogError.INVALID_CATEGORY_MOVE: "A category cannot move under itself or one of its descendants.",
+    CatalogError.SKU_TAKEN: "You already have a product with this SKU.",
+    CatalogError.INVALID_IMAGE: "The image is not a complete JPEG, PNG or WebP, or is too large.",
+    CatalogError.STORAGE_UNAVAILABLE: "The image store could not save the image; nothing was changed.",
+}
+_PRODUCT_WRITE = {
+    400: [CatalogError.INVALID_IMAGE],
+    403: ACTIVE_MERCHANT_WRITE,
+    409: [CatalogError.SKU_TAKEN],
+    503: [CatalogError.STORAGE_UNAVAILABLE],
+}
+OPERATION_ERRORS = {
+    "categories_create": {409: [CatalogError.CATEGORY_NAME_TAKEN]},
+    "categories_partial_update": {
+        400: [CatalogError.INVALID_CATEGORY_MOVE],
+        409: [CatalogError.CATEGORY_NAME_TAKEN],
+    },
+    "categories_destroy": {409: [CatalogError.CATEGORY_IN_USE]},
+    "products_create": _PRODUCT_WRITE,
+    "products_partial_update": _PRODUCT_WRITE,
+    "products_destroy": {403: ACTIVE_MERCHANT_WRITE},
+    "products_low_stock_list": {403: ACTIVE_MERCHANT_READ},
+}

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from accounts.oidc_browser import signed_in
-from core.api_docs import ApiSchemaView, RedocView, SwaggerView
+from core.api_docs import ApiSchemaView, RedocView, SwaggerView, redoc_bundle
 from core.exceptions import api_not_found
 from core.health import healthz, readyz
 from core.media import public_media
@@ -20,6 +20,7 @@ api_v1 = [
     path("schema/", ApiSchemaView.as_view(), name="schema"),
     path("docs/swagger/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("docs/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
+    path("docs/redoc/redoc.standalone.js", redoc_bundle, name="redoc-bundle"),
     path("", include("accounts.urls")),
     path("", include("merchants.urls")),
     path("", include("catalog.urls")),

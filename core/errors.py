@@ -63,3 +63,27 @@ class DomainError(Exception):
     @property
     def http_status(self) -> int:
         return self.code.http_status
+
+
+# What each code means, as the API docs show it (core/schema.py: the examples of every error response).
+# Every app's `errors.py` has the same two names: ERROR_DETAILS for its codes, and OPERATION_ERRORS, the codes
+# each of its operations (by OpenAPI operationId) can answer besides the ones every operation shares.
+ERROR_DETAILS = {
+    ErrorCode.VALIDATION_ERROR: "The input is not valid: `errors` says which fields and why.",
+    ErrorCode.PARSE_ERROR: "The request body is malformed (not JSON, nested too deeply, or a broken form).",
+    ErrorCode.NOT_FOUND: "No such object, or not yours.",
+    ErrorCode.NOT_AUTHENTICATED: "Authentication credentials were not provided.",
+    ErrorCode.AUTHENTICATION_FAILED: "The credentials are not valid (e.g. the password changed since the token "
+    "was issued).",
+    ErrorCode.PERMISSION_DENIED: "Your account's role or permissions do not allow this.",
+    ErrorCode.METHOD_NOT_ALLOWED: "This path does not answer that method.",
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: "The request's Content-Type is not accepted here.",
+    ErrorCode.THROTTLED: "Too many requests: retry after the seconds in `Retry-After`.",
+    ErrorCode.SERVICE_UNAVAILABLE: "The database is briefly unavailable; nothing was written. Retry after "
+    "`Retry-After`.",
+    ErrorCode.INVALID_FILE: "The uploaded file is too large or not one of the accepted kinds.",
+    "token_not_valid": "The token is invalid, expired, revoked, or a provider token that does not verify.",
+    "user_inactive": "The token's account is deactivated.",
+    "user_not_found": "The token's account no longer exists.",
+}
+OPERATION_ERRORS = {}

@@ -1,5 +1,6 @@
 """Error codes of the merchant, KYC and webhook-secret API."""
 
+from accounts.errors import ACTIVE_MERCHANT_READ, ACTIVE_MERCHANT_WRITE
 from core.errors import DomainCode
 
 
@@ -12,3 +13,36 @@ class MerchantError(DomainCode):
     MERCHANT_NOT_SUSPENDED = "merchant_not_suspended", 409
     LAST_SECRET = "last_secret", 409
     STORAGE_UNAVAILABLE = "storage_unavailable", 503
+
+
+# See core/errors.py: what each code means, and which operations answer which codes.
+ERROR_DETAILS = {
+    MerchantError.INVALID_DOCUMENT: "The document is not a PDF, PNG or JPEG by content, or is over 5 MB.",
+    MerchantError.KYC_ALREADY_SUBMITTED: "A KYC submission is pending or approved already.",
+    MerchantError.KYC_NOT_PENDING: "No KYC submission awaits a decision.",
+    MerchantError.MERCHANT_NOT_APPROVED: "Only a merchant whose KYC is approved can be suspended.",
+    MerchantError.MERCHANT_ALREADY_SUSPENDED: "The merchant is suspended already.",
+    MerchantError.MERCHANT_NOT_SUSPENDED: "The merchant is not suspended.",
+    MerchantError.LAST_SECRET: "This is your only valid webhook secret: rotate first.",
+    MerchantError.STORAGE_UNAVAILABLE: "The document store cannot be reached; try again shortly.",
+}
+OPERATION_ERRORS = {
+    "merchants_me_partial_update": {403: ACTIVE_MERCHANT_WRITE},
+    "merchants_me_kyc_create": {
+        400: [MerchantError.INVALID_DOCUMENT],
+        409: [MerchantError.KYC_ALREADY_SUBMITTED],
+    },
+    "merchants_me_kyc_latest_document": {404: ["not_found"], 503: [MerchantError.STORAGE_UNAVAILABLE]},
+    "merchants_me_kyc_submission_document": {503: [MerchantError.STORAGE_UNAVAILABLE]},
+    "admin_kyc_submissions_document_retrieve": {503: [MerchantError.STORAGE_UNAVAILABLE]},
+    "admin_merchants_kyc_latest_document": {503: [MerchantError.STORAGE_UNAVAILABLE]},
+    "admin_merchants_kyc_approve_create": {409: [MerchantError.KYC_NOT_PENDING]},
+    "admin_merchants_kyc_reject_create": {409: [MerchantError.KYC_NOT_PENDING]},
+    "admin_merchants_suspend_create": {
+        409: [MerchantError.MERCHANT_NOT_APPROVED, MerchantError.MERCHANT_ALREADY_SUSPENDED],
+    },
+    "admin_merchants_reactivate_create": {409: [MerchantError.MERCHANT_NOT_SUSPENDED]},
+    "merchants_me_webhook_secrets_list": {403: ACTIVE_MERCHANT_READ},
+    "merchants_me_webhook_secrets_rotate_create": {403: ACTIVE_MERCHANT_WRITE},
+    "merchants_me_webhook_secrets_destroy": {403: ACTIVE_MERCHANT_WRITE, 409: [MerchantError.LAST_SECRET]},
+}

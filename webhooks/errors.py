@@ -1,4 +1,6 @@
+from accounts.errors import ACTIVE_MERCHANT_READ, AccountError
 from core.errors import DomainCode
+from orders.errors import OrderError
 
 
 class WebhookError(DomainCode):
@@ -13,3 +15,32 @@ class WebhookError(DomainCode):
     MERCHANT_INACTIVE = "merchant_inactive", 403
     INVALID_PAYLOAD = "invalid_payload", 400
     UNKNOWN_ORDER = "unknown_order", 404
+
+
+# See core/errors.py: what each code means, and which operations answer which codes.
+ERROR_DETAILS = {
+    WebhookError.PAYLOAD_TOO_LARGE: "The body is over 256 KB.",
+    WebhookError.UNKNOWN_MERCHANT: "No such merchant.",
+    WebhookError.MISSING_HEADERS: "A webhook-id, webhook-timestamp or webhook-signature header is missing.",
+    WebhookError.STALE_TIMESTAMP: "The webhook-timestamp is more than 5 minutes away from our clock.",
+    WebhookError.INVALID_SIGNATURE: "No signature matches any of the merchant's valid secrets.",
+    WebhookError.MERCHANT_INACTIVE: "The merchant's KYC is not approved.",
+    WebhookError.INVALID_PAYLOAD: "The payload is not a valid event: `errors` says where.",
+    WebhookError.UNKNOWN_ORDER: "No order of this merchant has this external_id.",
+}
+OPERATION_ERRORS = {
+    # The signature is the authentication: the receiver has its own codes for what others call 400 and 401.
+    "webhooks_receive": {
+        400: [WebhookError.INVALID_PAYLOAD],
+        401: [WebhookError.MISSING_HEADERS, WebhookError.STALE_TIMESTAMP, WebhookError.INVALID_SIGNATURE],
+        403: [WebhookError.MERCHANT_INACTIVE, AccountError.MERCHANT_SUSPENDED],
+        404: [WebhookError.UNKNOWN_MERCHANT, WebhookError.UNKNOWN_ORDER],
+        409: [OrderError.INVALID_TRANSITION, OrderError.INVALID_PAYMENT_TRANSITION],
+        413: [WebhookError.PAYLOAD_TOO_LARGE],
+        415: [WebhookError.UNSUPPORTED_MEDIA_TYPE],
+        429: ["throttled"],
+    },
+    "merchants_me_webhook_deliveries_list": {403: ACTIVE_MERCHANT_READ},
+}
+# Their codes above are all they answer: none of the ones operations share (`validation_error`, `not_found`...).
+OPERATIONS_WITH_THEIR_OWN_ERRORS = {"webhooks_receive"}

@@ -1,6 +1,9 @@
 """Health probes, the schema and the uniform error body."""
 
+import re
+
 import pytest
+from django.contrib.staticfiles import finders
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +48,23 @@ def test_schema_is_served_as_openapi_3(client):
 def test_docs_render_with_bundled_assets(client, path):
     response = client.get(path)
     assert response.status_code == 200
-    assert b"sidecar" in response.content or b"static" in response.content
+    assets = re.findall(r'(?:src|href)="([^"]+)"', response.content.decode())
+    assert assets
+    assert all(url.startswith("/") and not url.startswith("//") for url in assets), assets
+    for url in assets:  # static files are the app's own (sidecar); the rest it serves itself
+        if url.startswith("/static/"):
+            assert finders.find(url.removeprefix("/static/")), url
+        else:
+            assert client.get(url).status_code == 200, url
+
+
+def test_redocs_bundle_is_served_without_its_remote_logo(client):
+    response = client.get("/api/v1/docs/redoc/redoc.standalone.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert b"API docs by Redocly" in body
+    assert b"cdn.redoc.ly" not in body
 
 
 def test_unknown_api_path_is_json_even_in_debug(client, settings):
