@@ -28,8 +28,11 @@ test: venv
 	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Threads, not processes: a task mostly waits on Africa's Talking, SMTP or PostgreSQL (README, Workers).
+# On PostgreSQL the local settings pool connections: one per thread.
+CELERY_CONCURRENCY ?= 16
 worker: venv
-	$(BIN)/celery -A config worker -Q celery,sms,email -l INFO
+	DB_POOL_MAX_SIZE=$${DB_POOL_MAX_SIZE:-$(CELERY_CONCURRENCY)} $(BIN)/celery -A config worker -Q celery,sms,email --pool threads --concurrency $(CELERY_CONCURRENCY) -l INFO
 
 beat: venv
 	$(BIN)/celery -A config beat -l INFO

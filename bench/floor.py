@@ -11,10 +11,12 @@ with the ratio of its req/s to `/healthz/` of the same round:
   - `order_place`: `POST /api/v1/orders/` as in bench/orders.py (distinct products, ample stock);
   - `webhook_order_created`: signed `order.created` deliveries as in bench/webhooks.py.
 The reference views live in bench/reference/ and are mounted only by this benchmark's settings.
-Each endpoint also gets the server's CPU milliseconds per request, gunicorn (app) and PostgreSQL apart, read
-from /proc: steadier than req/s when the machine is shared. The load generator's own CPU is not in them.
+Each endpoint also gets the server's CPU milliseconds per request, gunicorn (app) and the bench database's
+PostgreSQL backends (db) apart, read from /proc: steadier than req/s when the machine is shared (other
+databases on the same server are not counted). The load generator's own CPU is not in them.
 Tasks are published to BENCH_BROKER_URL when set (as in production), else run eagerly after commit.
-Writes bench/results/floor.json.
+Writes bench/results/floor.json, and bench/results/writes.json with issue 18's write goals: placement at most
+3x `drf_authenticated_transaction` and `order.created` at most 3x `drf_insert` in server CPU per request.
 """
 
 from __future__ import annotations
@@ -30,13 +32,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import orders as orders_bench  # noqa: E402
 from bench import webhooks as webhooks_bench  # noqa: E402
-from bench.harness import Request, Server, load, manage, server_cpu_seconds, write_report  # noqa: E402
+from bench.harness import (  # noqa: E402
+    Request,
+    Server,
+    database_backends_cpu_seconds,
+    load,
+    manage,
+    server_cpu_seconds,
+    write_report,
+)
 
 PORT = int(os.environ.get("BENCH_PORT", "8160"))
 PER_ROUND = int(os.environ.get("BENCH_REQUESTS", "1500"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 # The same server shape and load as bench/orders.py (BENCH_CONCURRENCY, BENCH_WORKERS).
 CONCURRENCY, WORKERS = orders_bench.CONCURRENCY, orders_bench.WORKERS
+# Issue 18: each write endpoint against its floor, in server CPU (app + db) per request, same run.
+WRITE_GOALS = {
+    "order_place": ("drf_authenticated_transaction", 3.0),
+    "webhook_order_created": ("drf_insert", 3.0),
+}
 
 
 def main() -> None:
@@ -80,12 +95,20 @@ def main() -> None:
 
     def measured(server: Server, name: str, requests, total: int):
         """Load one endpoint; also keep the server's CPU milliseconds per request (app and PostgreSQL)."""
-        before = server_cpu_seconds(server)
+        before, db_before = server_cpu_seconds(server), database_backends_cpu_seconds()
+        load_before = os.getloadavg()[0]
         result = load(name, port=PORT, requests=requests, total=total, concurrency=CONCURRENCY)
-        after = server_cpu_seconds(server)
+        after, db_after = server_cpu_seconds(server), database_backends_cpu_seconds()
         if before and after:
+            app = (after["app"] - before["app"]) * 1000 / total
+            db = sum(seconds - db_before.get(pid, 0.0) for pid, seconds in db_after.items()) * 1000 / total
             cpu.setdefault(name, []).append(
-                {part: round((after[part] - before[part]) * 1000 / total, 3) for part in before}
+                {
+                    "app": round(app, 3),
+                    "db": round(db, 3),
+                    "total": round(app + db, 3),
+                    "load_average": round((load_before + os.getloadavg()[0]) / 2, 1),
+                }
             )
         return result
 
@@ -130,6 +153,31 @@ def main() -> None:
         "rounds": rounds,
     }
     write_report("floor", report)
+    write_report("writes", write_goals(cpu, setup=report["setup"]))
+
+
+def write_goals(cpu: dict, *, setup: dict) -> dict:
+    """Each write endpoint's CPU per request over its floor's, round by round (the same server, minutes
+    apart), and the median of those ratios against the goal."""
+    goals = {}
+    for name, (floor, goal) in WRITE_GOALS.items():
+        if not cpu.get(name) or not cpu.get(floor):
+            continue
+        ratios = [round(w["total"] / f["total"], 2) for w, f in zip(cpu[name], cpu[floor], strict=True)]
+        ratio = statistics.median(ratios)
+        goals[name] = {
+            "floor": floor,
+            "goal_ratio": goal,
+            "cpu_ms_per_request": [w["total"] for w in cpu[name]],
+            "floor_cpu_ms_per_request": [f["total"] for f in cpu[floor]],
+            "app_db_ms": [[w["app"], w["db"]] for w in cpu[name]],
+            "floor_app_db_ms": [[f["app"], f["db"]] for f in cpu[floor]],
+            "ratio_per_round": ratios,
+            "median_ratio": ratio,
+            "load_average": [w["load_average"] for w in cpu[name]],
+            "goal_met": ratio <= goal,
+        }
+    return {"setup": setup, "goals": goals}
 
 
 if __name__ == "__main__":

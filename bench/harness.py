@@ -115,10 +115,18 @@ def server_cpu_seconds(server: Server) -> dict[str, float] | None:
     CPU time per request is steadier than req/s on a shared machine: a neighbour's load slows the clock,
     not the work each request costs.
     """
-    if server.process is None or not Path("/proc/self/stat").exists():
+    if server.process is None:
+        return None
+    return process_tree_cpu_seconds([server.process.pid])
+
+
+def process_tree_cpu_seconds(root_pids: list[int]) -> dict[str, float] | None:
+    """CPU seconds used so far by the processes `root_pids` and their descendants ("app") and by every
+    PostgreSQL process on this machine ("postgres"); None where /proc is not there (not Linux)."""
+    if not Path("/proc/self/stat").exists():
         return None
     stats = {pid: stat for pid in os.listdir("/proc") if pid.isdigit() and (stat := _proc_stat(pid))}
-    app_pids, frontier = set(), {server.process.pid}
+    app_pids, frontier = set(), set(root_pids)
     while frontier:  # the master, its workers, and anything they started
         app_pids |= frontier
         frontier = {int(pid) for pid, (_, ppid, _) in stats.items() if ppid in frontier} - app_pids
@@ -126,6 +134,21 @@ def server_cpu_seconds(server: Server) -> dict[str, float] | None:
         "app": sum(cpu for pid, (_, _, cpu) in stats.items() if int(pid) in app_pids),
         "postgres": sum(cpu for name, _, cpu in stats.values() if name.startswith("postgres")),
     }
+
+
+def database_backends_cpu_seconds() -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend connected to this process's database (Django set up),
+    this process's own connection left out: the bench database's share of PostgreSQL, whatever other
+    databases on the same server are doing. A backend that ends between two readings loses its share, so
+    measure servers that keep their connections."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        pids = [pid for (pid,) in cursor.fetchall()]
+    return {pid: stat[2] for pid in pids if (stat := _proc_stat(str(pid)))}
 
 
 @dataclass

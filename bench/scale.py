@@ -34,8 +34,8 @@ from bench import orders as orders_bench  # noqa: E402
 from bench.harness import (  # noqa: E402
     Request,
     Server,
-    _proc_stat,
     bench_env,
+    database_backends_cpu_seconds,
     load,
     manage,
     server_cpu_seconds,
@@ -202,18 +202,6 @@ def explain(endpoint: Endpoint) -> dict:
     return {"status": response.status_code, **plans.summary()}
 
 
-def _backend_cpu() -> dict[int, float]:
-    """CPU seconds so far of each PostgreSQL backend connected to the bench database (the server's)."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        pids = [pid for (pid,) in cursor.fetchall()]
-    return {pid: stat[2] for pid in pids if (stat := _proc_stat(str(pid)))}
-
-
 def measure(server: Server, endpoint: Endpoint) -> dict:
     """Warm up, then one client (latencies and CPU per request), then 16 connections (req/s).
 
@@ -226,10 +214,10 @@ def measure(server: Server, endpoint: Endpoint) -> dict:
     warm = load("warmup", port=PORT, requests=same, total=WORKERS * 4, concurrency=1)
     seconds = max(warm.p50_ms, 1) / 1000
     one_total = max(15, min(ONE_CLIENT_REQUESTS, int(PHASE_SECONDS / seconds)))
-    app_before, db_before = server_cpu_seconds(server), _backend_cpu()
+    app_before, db_before = server_cpu_seconds(server), database_backends_cpu_seconds()
     load_before = os.getloadavg()[0]
     one = load(endpoint.name, port=PORT, requests=same, total=one_total, concurrency=1)
-    app_after, db_after = server_cpu_seconds(server), _backend_cpu()
+    app_after, db_after = server_cpu_seconds(server), database_backends_cpu_seconds()
     db = sum(cpu - db_before.get(pid, 0.0) for pid, cpu in db_after.items())
     app = (app_after["app"] - app_before["app"]) if app_before and app_after else 0.0
     many_total = max(CONCURRENCY * 2, min(RPS_REQUESTS, int(PHASE_SECONDS * WORKERS / seconds)))

@@ -28,11 +28,13 @@ class SmsApi:
     ({number: AT statusCode} for per-recipient answers), `hold` (an Event: a request that arrives records its
     delivery, then waits for it before answering), `stop()` / `start()` (connection refused in between),
     `answer_content_type` (the Content-Type of the 201 answer, its body JSON whatever it says) and
-    `answer_empty` (delivers, then answers 201 with an empty body).
+    `answer_empty` (delivers, then answers 201 with an empty body), `latency` (seconds every request waits
+    before it is handled: the round trip to the real API).
     """
 
-    def __init__(self, *, fail_rate: float = 0.0, seed: int | None = None):
+    def __init__(self, *, fail_rate: float = 0.0, seed: int | None = None, latency: float = 0.0):
         self.fail_rate = fail_rate
+        self.latency = latency
         self.statuses: dict[str, int] = {}
         self.hold: threading.Event | None = None
         self.answer_content_type = "application/json"
@@ -71,6 +73,8 @@ class SmsApi:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                if api.latency:
+                    time.sleep(api.latency)
                 with api.lock:
                     api.requests += 1
                 if self.path != "/version1/messaging":
@@ -117,7 +121,10 @@ class SmsApi:
                 }
                 self._answer(201, "" if api.answer_empty else body, api.answer_content_type)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 128  # socketserver's 5 resets connections when many workers send at once
+
+        self._server = Server(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
         threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

@@ -85,10 +85,14 @@ def test_placing_an_order_sends_one_sms_and_one_admin_email_then_a_status_change
     assert Notification.objects.filter(status=NotificationStatus.SENT).count() == 5  # + the merchant's copy
 
 
-def test_with_a_flaky_sms_provider_every_message_is_sent_once(outbox_world):
+@pytest.mark.parametrize(
+    "pool, concurrency",
+    [("prefork", 2), ("threads", 8)],  # threads: as `make worker`, compose and k8s run it
+)
+def test_with_a_flaky_sms_provider_every_message_is_sent_once(outbox_world, pool, concurrency):
     sms, smtp, start_worker = outbox_world
     sms.fail_rate = 0.2
-    start_worker(concurrency=2)
+    start_worker(pool=pool, concurrency=concurrency)
     product = ProductFactory(stock=100)
     phones = [f"+2547130{i:05d}" for i in range(40)]
     for phone in phones:

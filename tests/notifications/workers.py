@@ -39,10 +39,19 @@ def database_url_for_workers() -> str:
 
 
 class Worker:
-    """One worker process (its own process group), optionally with the embedded beat for the sweeper."""
+    """One worker process (its own process group), optionally with the embedded beat for the sweeper.
+    `pool` is Celery's execution pool: prefork (one child process per task in flight) or threads."""
 
     def __init__(
-        self, *, sms_base_url: str, smtp_url: str, concurrency: int = 2, beat: bool = True, extra_env=None
+        self,
+        *,
+        sms_base_url: str,
+        smtp_url: str,
+        concurrency: int = 2,
+        beat: bool = True,
+        extra_env=None,
+        pool: str = "prefork",
+        queues: str = "celery,sms,email",
     ):
         env = {
             **os.environ,
@@ -64,7 +73,7 @@ class Worker:
         }
         self.schedule = str(Path(tempfile.mkdtemp(prefix="beat-")) / "schedule")
         cmd = [
-            CELERY, "-A", "config", "worker", "-Q", "celery,sms,email", "-c", str(concurrency),
+            CELERY, "-A", "config", "worker", "-Q", queues, "-P", pool, "-c", str(concurrency),
             "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h", "-l", "INFO",
             "--without-gossip", "--without-mingle", "--without-heartbeat",
         ]  # fmt: skip
