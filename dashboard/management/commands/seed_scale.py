@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from accounts.managers import email_canonical
 from catalog.management.commands.seed_demo import Command as SeedDemo
 from catalog.models import Category, Product
 from catalog.services import category_tree_changed
@@ -125,6 +126,8 @@ class Command(BaseCommand):
             "id", "password", "email", "account_type", "first_name", "last_name", "phone_number",
             "default_shipping_address", "is_email_verified", "date_joined",
         )  # fmt: skip
+        # `email_canonical` is derived on save() in the ORM; COPY writes it from the email (index 2) itself.
+        user_columns = (*user_columns, "email_canonical")
         users = TableCopy(User, user_columns, now=now)
         # One hash for every account of a kind: hashing 200,000 passwords would take hours.
         customer_hash = make_password(CUSTOMER_PASSWORD)
@@ -133,7 +136,7 @@ class Command(BaseCommand):
         self.people = rows.customers(rng, ids, count=sizes.customers, now=self.now_ts)
         with self._bar(total=sizes.customers, desc="customers", unit="user") as bar:
             users.write(
-                bar.update(1) or row
+                bar.update(1) or (*row, email_canonical(row[2]))
                 for row in rows.customer_rows(self.people, password=customer_hash, rng=rng, now=self.now_ts)
             )
         admin_id = ids()
@@ -141,7 +144,7 @@ class Command(BaseCommand):
             [
                 (
                     admin_id, make_password(ADMIN_PASSWORD), ADMIN_EMAIL, "customer", "Scale", "Admin", "",
-                    "", True, now, True, True,
+                    "", True, now, email_canonical(ADMIN_EMAIL), True, True,
                 )
             ]
         )  # fmt: skip
@@ -149,7 +152,7 @@ class Command(BaseCommand):
         merchant_users = [ids() for _ in range(sizes.merchants)]
         self.merchant_emails = [f"merchant{i + 1:03d}@{rows.DOMAIN}" for i in range(sizes.merchants)]
         users.write(
-            (uid, merchant_hash, email, "merchant", "Owner", f"{i + 1:03d}", rows.person_phone(9_000_000 + i), "", True, now)
+            (uid, merchant_hash, email, "merchant", "Owner", f"{i + 1:03d}", rows.person_phone(9_000_000 + i), "", True, now, email_canonical(email))
             for i, (uid, email) in enumerate(zip(merchant_users, self.merchant_emails, strict=True))
         )  # fmt: skip
         self.merchants = [(ids(), user_id, rows.company_name(i)) for i, user_id in enumerate(merchant_users)]
