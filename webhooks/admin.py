@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 from django.contrib import admin
 from django.db.models import Q, Subquery
+from django.utils import timezone
 
 from core.pagination import EstimatedCountPaginator
 from orders.models import Order
@@ -20,6 +23,38 @@ class StatusCodeFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.filter(status_code=self.value()) if self.value() else queryset
+
+
+class AnswerFilter(admin.SimpleListFilter):
+    """Accepted (2xx) or refused (4xx, 5xx): through the status code's index."""
+
+    title = "answer"
+    parameter_name = "answer"
+
+    def lookups(self, request, model_admin):
+        return [("accepted", "Accepted"), ("refused", "Refused")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "accepted":
+            return queryset.filter(status_code__lt=400)
+        if self.value() == "refused":
+            return queryset.filter(status_code__gte=400)
+        return queryset
+
+
+class ReceivedWithinFilter(admin.SimpleListFilter):
+    """A rolling window (the dashboard's "last 24 h"), unlike the date filter's calendar days."""
+
+    title = "received within"
+    parameter_name = "received_within"
+    WINDOWS = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
+
+    def lookups(self, request, model_admin):
+        return [("1h", "Last hour"), ("24h", "Last 24 hours"), ("7d", "Last 7 days")]
+
+    def queryset(self, request, queryset):
+        window = self.WINDOWS.get(self.value())
+        return queryset.filter(received_at__gte=timezone.now() - window) if window else queryset
 
 
 class EventTypeFilter(admin.SimpleListFilter):
@@ -66,6 +101,8 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     # of the date hierarchy (distinct years and months of every row), counts estimated above 10,000, and
     # exact-match search; every filter and the search go through an index.
     list_filter = [
+        AnswerFilter,
+        ReceivedWithinFilter,
         StatusCodeFilter,
         ErrorCodeFilter,
         EventTypeFilter,
