@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 WIDTH, HEIGHT = 640, 180
-LEFT, RIGHT, TOP, BOTTOM = 52, 8, 10, 22  # room for the value axis on the left and the dates below
+LEFT, RIGHT, TOP, BOTTOM = 52, 24, 10, 22  # room for the value axis on the left and the dates below
 
 
 def _nice_ceiling(value: float) -> float:

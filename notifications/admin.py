@@ -41,18 +41,8 @@ class TemplateFilter(admin.SimpleListFilter):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = [
-        "created_at",
-        "channel",
-        "template",
-        "recipient",
-        "send_status",
-        "delivery",
-        "attempts",
-        "provider_message_id",
-        "sent_at",
-        "last_error_short",
-    ]
+    # The state and the error first; attempts, the provider's id and the times are on the message's page.
+    list_display = ["created_at", "channel", "template", "recipient", "send_status", "delivery", "error"]
     # `status` offers every state as its own filter (sending, outcome_unknown, ...). Millions of rows (issue 18):
     # a date filter instead of the date hierarchy (which reads the distinct years and months of every row),
     # templates listed from the code instead of a DISTINCT over the table, counts estimated above 10,000,
@@ -140,7 +130,7 @@ class NotificationAdmin(admin.ModelAdmin):
         return f"{label}: {obj.delivery_reason}" if obj.delivery_reason else label
 
     @admin.display(description="last error")
-    def last_error_short(self, obj):
+    def error(self, obj):
         return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
 
     def _retry(self, queryset, *, status: str, force: bool) -> tuple[int, int]:
