@@ -7,6 +7,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import Q
 from django.template.response import TemplateResponse
 
+from core.admin_filters import AutocompleteFilter, AutocompleteFilterMedia
 from core.errors import ApiError
 from core.pagination import EstimatedCountPaginator
 
@@ -101,7 +102,7 @@ ACTIONS = {
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(AutocompleteFilterMedia, admin.ModelAdmin):
     # What an operator scans for first; the customer, the codes and the bookkeeping are on the order's page.
     list_display = ["order_number", "status", "payment_status", "merchant", "total", "source", "created_at"]
     # A million rows (issue 18): no date hierarchy (it reads the distinct years and months of every row), a
@@ -110,7 +111,7 @@ class OrderAdmin(admin.ModelAdmin):
         "status",
         "payment_status",
         "source",
-        "merchant",
+        ("merchant", AutocompleteFilter),  # thousands of merchants: typed, not listed
         ("created_at", admin.DateFieldListFilter),
     ]
     list_select_related = ["merchant"]

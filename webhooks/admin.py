@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import Q, Subquery
 from django.utils import timezone
 
+from core.admin_filters import AutocompleteFilter, AutocompleteFilterMedia
 from core.pagination import EstimatedCountPaginator
 from orders.models import Order
 
@@ -85,17 +86,27 @@ class ErrorCodeFilter(admin.SimpleListFilter):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(AutocompleteFilterMedia, admin.ModelAdmin):
     """Read-only: a delivery is evidence of what a platform sent and what we answered."""
 
-    # What was answered first; the webhook-id, the headers and the body are on the delivery's page.
-    list_display = ["received_at", "merchant", "event_type", "status_code", "error_code", "applied"]
+    # What was answered first, and the webhook-id the platform and the operator share; the headers and the
+    # body are on the delivery's page.
+    list_display = [
+        "received_at",
+        "merchant",
+        "webhook_id",
+        "event_type",
+        "status_code",
+        "error_code",
+        "applied",
+    ]
     # Hundreds of thousands of rows (issue 18): filters that need no scan to be listed, a date filter instead
     # of the date hierarchy (distinct years and months of every row), counts estimated above 10,000, and
     # exact-match search; every filter and the search go through an index.
     list_filter = [
         AnswerFilter,
         ReceivedWithinFilter,
+        ("merchant", AutocompleteFilter),
         StatusCodeFilter,
         ErrorCodeFilter,
         EventTypeFilter,

@@ -30,7 +30,7 @@ LISTS = {
     ),
     "deliveries": (
         "/admin/webhooks/webhookdelivery/",
-        ["received_at", "merchant", "event_type", "status_code", "error_code", "applied"],
+        ["received_at", "merchant", "webhook_id", "event_type", "status_code", "error_code", "applied"],
     ),
     "merchants": ("/admin/merchants/merchant/", ["company_name", "kyc_status", "is_active", "created_at"]),
     "kyc": ("/admin/merchants/kycsubmission/", ["legal_name", "status", "submitted_at", "document_link"]),
@@ -130,3 +130,22 @@ def test_the_dashboards_figures_lead_to_their_lists(page, width, live_server):
         page.locator("a.dash-card", has_text=label).first.click()
         page.wait_for_url(f"{live_server.url}{path}*")
         assert page.locator("#result_list tbody tr").count() == rows, label
+
+
+def test_an_operator_filters_orders_by_typing_a_merchants_name(page, width, live_server):
+    duka, soko = MerchantFactory(company_name="Duka Bora"), MerchantFactory(company_name="Soko Safi")
+    ours = placed_order(merchant=duka)
+    placed_order(merchant=soko)
+    sign_in(page, live_server, StaffFactory(is_superuser=True))
+    page.goto(f"{live_server.url}/admin/orders/order/?status__exact=pending")
+
+    page.click("#changelist-filter .select2-selection")
+    page.fill(".select2-search__field", "duka")
+    page.locator(".select2-results__option", has_text="Duka Bora").click()
+    screenshot(page, "admin-filter-merchant", width)
+    page.locator(".autocomplete-filter input[type=submit]").click()
+
+    page.wait_for_url(f"**merchant__id__exact={duka.pk}**")
+    assert "status__exact=pending" in page.url
+    rows = page.locator("#result_list tbody tr")
+    assert rows.count() == 1 and ours.order_number in rows.first.inner_text()
