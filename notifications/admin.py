@@ -8,6 +8,7 @@ from django.utils.html import format_html
 
 from core.errors import ApiError
 from core.pagination import EstimatedCountPaginator
+from core.phone import phone_search_term
 from orders.models import Order
 
 from .messages import context_masked
@@ -96,14 +97,16 @@ class NotificationAdmin(admin.ModelAdmin):
         return request.user.has_perm("notifications.retry_notification")
 
     def get_search_results(self, request, queryset, search_term):
-        """A recipient (any case), a provider message id or an order number, matched exactly: each through
-        its index; the order is looked up first (one row), so its notifications come by their order_id."""
+        """A recipient (any case; a phone number in any of its local spellings), a provider message id or an
+        order number, matched exactly: each through its index; the order is looked up first (one row), so its notifications come by their order_id."""
         term = search_term.strip()
         if not term:
             return queryset, False
         order = Order.objects.filter(order_number=term.upper()).values("pk")[:1]
+        # an SMS recipient typed as `0712 345 678` or `712345678` is stored as +254712345678
+        recipient = phone_search_term(term) or term
         matches = (
-            Q(recipient__iexact=term)
+            Q(recipient__iexact=recipient)
             # Spelled out so that the partial index on non-blank provider ids applies.
             | (Q(provider_message_id=term) & ~Q(provider_message_id=""))
             | Q(order=Subquery(order))

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from core.admin_filters import AutocompleteFilter, AutocompleteFilterMedia
 from core.errors import ApiError
 from core.pagination import EstimatedCountPaginator
+from core.phone import phone_search_term
 
 from .lifecycle import OrderStatus
 from .limits import PAYMENT_REFERENCE_MAX_LENGTH
@@ -175,7 +176,8 @@ class OrderAdmin(AutocompleteFilterMedia, admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         """The order number and tracking code match exactly (their unique indexes); the other fields contain
-        the whole term (a trigram index, orders migration 0005), so one index scan each, no table scan."""
+        the whole term (a trigram index, orders migration 0005), so one index scan each, no table scan. A phone
+        number is also looked for as stored, in E.164."""
         term = search_term.strip()
         if not term:
             return queryset, False
@@ -183,6 +185,10 @@ class OrderAdmin(AutocompleteFilterMedia, admin.ModelAdmin):
         matches = Q(order_number=code) | Q(tracking_code=code)
         for field in ("external_id", "customer_name", "email", "phone_number"):
             matches |= Q(**{f"{field}__icontains": term})
+        # `0712 345 678` or `712345678` as stored (E.164), through the same trigram index
+        phone = phone_search_term(term)
+        if phone and phone != term:
+            matches |= Q(phone_number__icontains=phone)
         return queryset.filter(matches), False
 
     @admin.display(description="total", ordering="total_amount")
