@@ -11,7 +11,7 @@ from core.pagination import EstimatedCountPaginator
 from core.phone import phone_search_term
 from orders.models import Order
 
-from .messages import context_masked
+from .messages import context_masked, message_render_email, message_render_sms
 from .models import Broadcast, Notification, NotificationStatus
 from .selectors import broadcast_list_with_counts
 from .services import notification_retry
@@ -65,6 +65,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "channel",
         "recipient",
         "template",
+        "rendered_text",
         "masked_context",
         "status",
         "attempts",
@@ -117,6 +118,23 @@ class NotificationAdmin(admin.ModelAdmin):
     def masked_context(self, obj):
         return format_html(
             "<pre>{}</pre>", json.dumps(context_masked(obj.context), indent=2, ensure_ascii=False)
+        )
+
+    @admin.display(description="text")
+    def rendered_text(self, obj):
+        """The message as the current templates render it from its context (secrets masked)."""
+        context = context_masked(obj.context)
+        try:
+            if obj.channel == "sms":
+                return format_html(
+                    '<pre class="message-text">{}</pre>',
+                    message_render_sms(template=obj.template, context=context),
+                )
+            subject, text, _html = message_render_email(template=obj.template, context=context)
+        except Exception as error:  # noqa: BLE001 - a template gone or a context it cannot read: say so
+            return f"(cannot be rendered: {type(error).__name__}: {error})"
+        return format_html(
+            '<p><strong>Subject:</strong> {}</p><pre class="message-text">{}</pre>', subject, text
         )
 
     @admin.display(description="send status", ordering="status")

@@ -1,8 +1,10 @@
+import json
 from datetime import timedelta
 
 from django.contrib import admin
 from django.db.models import Q, Subquery
 from django.utils import timezone
+from django.utils.html import format_html
 
 from core.admin_filters import AutocompleteFilter, AutocompleteFilterMedia
 from core.pagination import EstimatedCountPaginator
@@ -131,8 +133,33 @@ class WebhookDeliveryAdmin(AutocompleteFilterMedia, admin.ModelAdmin):
         matches = Q(webhook_id=term) | Q(merchant_id__in=list(merchants[:100])) | Q(order=Subquery(order))
         return queryset.filter(matches), False
 
+    def get_fields(self, request, obj=None):
+        fields = [field.name for field in self.model._meta.fields]
+        fields[fields.index("body")] = "pretty_body"
+        fields[fields.index("response_body")] = "pretty_response_body"
+        return fields
+
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+        return self.get_fields(request, obj)
+
+    @staticmethod
+    def _pretty(value) -> str:
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:  # not JSON (or cut at 2 KB): shown as it came
+                return format_html('<pre class="webhook-body">{}</pre>', value)
+        return format_html(
+            '<pre class="webhook-body">{}</pre>', json.dumps(value, indent=2, ensure_ascii=False)
+        )
+
+    @admin.display(description="body")
+    def pretty_body(self, obj):
+        return self._pretty(obj.body)
+
+    @admin.display(description="response body")
+    def pretty_response_body(self, obj):
+        return self._pretty(obj.response_body) if obj.response_body is not None else "-"
 
     def has_add_permission(self, request):
         return False
