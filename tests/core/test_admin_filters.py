@@ -10,18 +10,12 @@ from webhooks.models import WebhookDelivery
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 def shown(response) -> set:
     assert response.status_code == 200, response.content[:300]
     return {str(obj.pk) for obj in response.context["cl"].result_list}
 
 
-def test_the_merchant_filter_finds_merchants_as_typed_and_filters_each_list(staff):
+def test_the_merchant_filter_finds_merchants_as_typed_and_filters_each_list(admin_session):
     duka = MerchantFactory(company_name="Duka Bora")
     soko = MerchantFactory(company_name="Soko Safi")
     MerchantFactory.create_batch(30)
@@ -30,7 +24,7 @@ def test_the_merchant_filter_finds_merchants_as_typed_and_filters_each_list(staf
     delivery = WebhookDelivery.objects.create(merchant=duka, status_code=200)
     WebhookDelivery.objects.create(merchant=soko, status_code=200)
 
-    found = staff.get(
+    found = admin_session.get(
         "/admin/autocomplete/",
         {"term": "duka", "app_label": "orders", "model_name": "order", "field_name": "merchant"},
     ).json()
@@ -41,12 +35,12 @@ def test_the_merchant_filter_finds_merchants_as_typed_and_filters_each_list(staf
         ("/admin/catalog/product/", {str(ours_product.pk)}),
         ("/admin/webhooks/webhookdelivery/", {str(delivery.pk)}),
     ]:
-        everything = staff.get(url)
+        everything = admin_session.get(url)
         page = everything.content.decode()
         # the filter is a typed search, not a link per merchant; its scripts are on the page
         assert 'class="admin-autocomplete' in page and "admin/js/autocomplete.js" in page
         assert "Soko Safi" not in page.split('id="changelist-filter"')[1]
-        filtered = staff.get(url, {"merchant__id__exact": str(duka.pk)})
+        filtered = admin_session.get(url, {"merchant__id__exact": str(duka.pk)})
         assert shown(filtered) == expected, url
         # the chosen merchant is shown in the filter, and "All" clears it
         sidebar = filtered.content.decode().split('id="changelist-filter"')[1]
@@ -54,14 +48,14 @@ def test_the_merchant_filter_finds_merchants_as_typed_and_filters_each_list(staf
     assert theirs  # (another merchant's order, filtered out above)
 
 
-def test_the_merchant_filter_keeps_the_other_filters(staff, merchant):
+def test_the_merchant_filter_keeps_the_other_filters(admin_session, merchant):
     placed_order(merchant=merchant)
-    page = staff.get("/admin/orders/order/", {"status__exact": "pending"}).content.decode()
+    page = admin_session.get("/admin/orders/order/", {"status__exact": "pending"}).content.decode()
     form = page.split('class="autocomplete-filter"')[1].split("</form>")[0]
     assert '<input type="hidden" name="status__exact" value="pending">' in form
 
 
-def test_products_filter_by_category_subtree_and_low_stock(staff, merchant):
+def test_products_filter_by_category_subtree_and_low_stock(admin_session, merchant):
     food = CategoryFactory(name="Food")
     fruit = CategoryFactory(name="Fruit", parent=food)
     tools = CategoryFactory(name="Tools")
@@ -70,11 +64,11 @@ def test_products_filter_by_category_subtree_and_low_stock(staff, merchant):
     hammer = ProductFactory(merchant=merchant, category=tools, stock=50)
 
     url = "/admin/catalog/product/"
-    assert shown(staff.get(url, {"category__id__inhierarchy": str(food.pk)})) == {
+    assert shown(admin_session.get(url, {"category__id__inhierarchy": str(food.pk)})) == {
         str(mango.pk),
         str(bread.pk),
     }
-    assert shown(staff.get(url, {"category__id__inhierarchy": str(fruit.pk)})) == {str(mango.pk)}
-    assert shown(staff.get(url, {"stock": "low"})) == {str(mango.pk), str(bread.pk)}
-    assert shown(staff.get(url, {"stock": "out"})) == {str(bread.pk)}
-    assert str(hammer.pk) in shown(staff.get(url))
+    assert shown(admin_session.get(url, {"category__id__inhierarchy": str(fruit.pk)})) == {str(mango.pk)}
+    assert shown(admin_session.get(url, {"stock": "low"})) == {str(mango.pk), str(bread.pk)}
+    assert shown(admin_session.get(url, {"stock": "out"})) == {str(bread.pk)}
+    assert str(hammer.pk) in shown(admin_session.get(url))

@@ -19,12 +19,6 @@ pytestmark = pytest.mark.django_db
 DASHBOARD = "/admin/dashboard/"
 
 
-@pytest.fixture
-def staff(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 def links(page: str) -> dict[str, str]:
     """Each link's text (tags and spaces squeezed) by its href."""
     found = {}
@@ -38,8 +32,8 @@ def rows_of(client, url: str) -> int:
     return len(re.findall(r'<tr[^>]*>\s*<td class="action-checkbox">', page)) or page.count('class="field-')
 
 
-def test_the_index_is_branded_links_the_dashboard_and_hides_bookkeeping_models(staff):
-    page = staff.get("/admin/").content.decode()
+def test_the_index_is_branded_links_the_dashboard_and_hides_bookkeeping_models(admin_session):
+    page = admin_session.get("/admin/").content.decode()
 
     assert "<title>Operations | Ordertrail operations</title>" in page
     assert "Ordertrail operations</a>" in page
@@ -48,11 +42,11 @@ def test_the_index_is_branded_links_the_dashboard_and_hides_bookkeeping_models(s
         assert hidden not in page
     assert "/admin/orders/order/" in page
     # off the index, still reachable by their URL
-    assert staff.get("/admin/accounts/emailotp/").status_code == 200
-    assert staff.get("/admin/token_blacklist/outstandingtoken/").status_code == 200
+    assert admin_session.get("/admin/accounts/emailotp/").status_code == 200
+    assert admin_session.get("/admin/token_blacklist/outstandingtoken/").status_code == 200
 
 
-def test_each_figure_links_to_the_list_it_counts(staff, merchant):
+def test_each_figure_links_to_the_list_it_counts(admin_session, merchant):
     order_moved_to(placed_order(merchant=merchant), "confirmed")
     paid = placed_order(merchant=merchant)
     Order.objects.filter(pk=paid.pk).update(payment_status="paid")
@@ -60,21 +54,20 @@ def test_each_figure_links_to_the_list_it_counts(staff, merchant):
     refund = order_moved_to(placed_order(merchant=merchant), "cancelled")
     Order.objects.filter(pk=refund.pk).update(payment_status="paid")
     KYCSubmissionFactory()
-    Notification.objects.bulk_create(
-        [
-            Notification(channel="sms", recipient="+254700000001", template="t", status="failed"),
-            Notification(channel="email", recipient="a@example.com", template="t", status="failed"),
-            Notification(channel="sms", recipient="+254700000003", template="t", status="outcome_unknown"),
-            Notification(
-                channel="sms",
-                recipient="+254700000004",
-                template="t",
-                status="sent",
-                sent_at=timezone.now(),
-                delivery_status="failed",
-            ),
-        ]
-    )
+    for channel, status, delivery in [
+        ("sms", "failed", ""),
+        ("email", "failed", ""),
+        ("sms", "outcome_unknown", ""),
+        ("sms", "sent", "failed"),  # accepted, never reached the phone
+    ]:
+        Notification.objects.create(
+            channel=channel,
+            recipient="a@example.com" if channel == "email" else "+254700000001",
+            template="t",
+            status=status,
+            delivery_status=delivery,
+            sent_at=timezone.now() if status == "sent" else None,
+        )
     WebhookDelivery.objects.bulk_create(
         [
             WebhookDelivery(merchant=merchant, status_code=401, error_code="invalid_signature"),
@@ -86,7 +79,7 @@ def test_each_figure_links_to_the_list_it_counts(staff, merchant):
     old = WebhookDelivery.objects.create(merchant=merchant, status_code=401, error_code="invalid_signature")
     WebhookDelivery.objects.filter(pk=old.pk).update(received_at=timezone.now() - timedelta(hours=25))
 
-    page = staff.get(DASHBOARD).content.decode()
+    page = admin_session.get(DASHBOARD).content.decode()
     found = links(page)
 
     expected = {
@@ -106,20 +99,20 @@ def test_each_figure_links_to_the_list_it_counts(staff, merchant):
     }
     for text, count in expected.items():
         assert text in found, (text, sorted(found.items()))
-        listing = staff.get(found[text])
+        listing = admin_session.get(found[text])
         assert listing.status_code == 200, found[text]
         shown = listing.context["cl"].result_count
         assert shown == count, (text, found[text], shown)
 
 
-def test_the_charts_are_inline_svg_by_source_and_currency(staff, merchant):
+def test_the_charts_are_inline_svg_by_source_and_currency(admin_session, merchant):
     placed_order(merchant=merchant, quantity=2)  # API, 200.00 KES
     external_order(merchant=merchant, currency="UGX")  # webhook, 3000.00 UGX
     order_moved_to(placed_order(merchant=merchant, quantity=5), "cancelled")  # no revenue
     old = placed_order(merchant=merchant)
     Order.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=40))
 
-    response = staff.get(DASHBOARD)
+    response = admin_session.get(DASHBOARD)
     page = response.content.decode()
 
     assert page.count('class="dash-svg"') == 3  # orders by source, revenue in KES, revenue in UGX
@@ -133,7 +126,7 @@ def test_the_charts_are_inline_svg_by_source_and_currency(staff, merchant):
 
 
 def test_the_dashboard_costs_the_same_queries_for_few_or_many_rows(
-    staff, merchant, django_assert_num_queries
+    admin_session, merchant, django_assert_num_queries
 ):
     def grow(n):
         for i in range(n):
@@ -144,10 +137,10 @@ def test_the_dashboard_costs_the_same_queries_for_few_or_many_rows(
     grow(1)
     # session, user, orders by status/currency/payment, KYC queue, notifications, orders per day, deliveries
     with django_assert_num_queries(7):
-        small = staff.get(DASHBOARD)
+        small = admin_session.get(DASHBOARD)
     grow(8)
     with django_assert_num_queries(7):
-        large = staff.get(DASHBOARD)
+        large = admin_session.get(DASHBOARD)
     assert small.status_code == large.status_code == 200
     assert "2 in all" in small.content.decode() and "18 in all" in large.content.decode()
 

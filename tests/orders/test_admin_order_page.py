@@ -14,12 +14,6 @@ from webhooks.models import WebhookDelivery
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 def page_of(order) -> str:
     return f"/admin/orders/order/{order.pk}/change/"
 
@@ -29,7 +23,7 @@ def status_options(html: str) -> list[str]:
     return [chunk.split('"')[0] for chunk in form.split('<option value="')[1:]]
 
 
-def test_the_status_form_offers_only_the_moves_the_lifecycle_allows(staff, merchant):
+def test_the_status_form_offers_only_the_moves_the_lifecycle_allows(admin_session, merchant):
     pending = placed_order(merchant=merchant)
     out = order_moved_to(
         placed_order(merchant=merchant),
@@ -41,19 +35,19 @@ def test_the_status_form_offers_only_the_moves_the_lifecycle_allows(staff, merch
     )
     delivered = order_moved_to(out, "delivered") and None
 
-    assert status_options(staff.get(page_of(pending)).content.decode()) == ["confirmed", "cancelled"]
+    assert status_options(admin_session.get(page_of(pending)).content.decode()) == ["confirmed", "cancelled"]
     final = placed_order(merchant=merchant)
     order_moved_to(final, "cancelled")
-    html = staff.get(page_of(final)).content.decode()
+    html = admin_session.get(page_of(final)).content.decode()
     assert 'id="order-status-form"' not in html and "is final" in html
     assert delivered is None
 
 
-def test_changing_the_status_on_the_page_goes_through_the_service_once(staff, admin_user, merchant):
+def test_changing_the_status_on_the_page_goes_through_the_service_once(admin_session, admin_user, merchant):
     order = placed_order(merchant=merchant)
     before = set(Notification.objects.filter(order=order).values_list("pk", flat=True))
 
-    done = staff.post(
+    done = admin_session.post(
         f"/admin/orders/order/{order.pk}/status/",
         {"status": "confirmed", "note": "called the customer"},
         follow=True,
@@ -62,12 +56,8 @@ def test_changing_the_status_on_the_page_goes_through_the_service_once(staff, ad
     order.refresh_from_db()
     assert order.status == "confirmed"
     event = TrackingEvent.objects.filter(order=order).last()
-    assert (event.status, event.source, event.actor, event.note) == (
-        "confirmed",
-        "admin",
-        admin_user,
-        "called the customer",
-    )
+    assert event.actor == admin_user
+    assert [event.status, event.source, event.note] == ["confirmed", "admin", "called the customer"]
     # one message about the change on each of the customer's channels, no more
     new = Notification.objects.filter(order=order).exclude(pk__in=before)
     assert sorted(new.values_list("channel", "template")) == [
@@ -76,40 +66,42 @@ def test_changing_the_status_on_the_page_goes_through_the_service_once(staff, ad
     ]
     assert f"{order.order_number} moved to Confirmed." in [str(m) for m in done.context["messages"]]
 
-    refused = staff.post(f"/admin/orders/order/{order.pk}/status/", {"status": "delivered"}, follow=True)
+    refused = admin_session.post(
+        f"/admin/orders/order/{order.pk}/status/", {"status": "delivered"}, follow=True
+    )
     order.refresh_from_db()
     assert order.status == "confirmed"
     assert any("Not moved" in str(m) for m in refused.context["messages"])
 
 
 def test_the_page_links_the_tracking_page_and_drops_id_captions_and_stock_flag_for_platform_orders(
-    staff, merchant
+    admin_session, merchant
 ):
     order = placed_order(merchant=merchant)
-    html = staff.get(page_of(order)).content.decode()
+    html = admin_session.get(page_of(order)).content.decode()
     assert f'href="/track/{order.tracking_code}/"' in html
     assert "Stock restored" in html
     # the inline rows' captions are hidden by the console's stylesheet (the timeline reads by time and status)
     webhook = external_order(merchant=merchant)
-    assert "Stock restored" not in staff.get(page_of(webhook)).content.decode()
+    assert "Stock restored" not in admin_session.get(page_of(webhook)).content.decode()
 
 
-def test_a_notification_page_shows_the_text_that_was_sent(staff, merchant):
+def test_a_notification_page_shows_the_text_that_was_sent(admin_session, merchant):
     order = placed_order(merchant=merchant)
     sms = Notification.objects.filter(order=order, channel="sms").first()
     email = Notification.objects.filter(channel="email").first()
 
-    sms_page = staff.get(f"/admin/notifications/notification/{sms.pk}/change/").content.decode()
+    sms_page = admin_session.get(f"/admin/notifications/notification/{sms.pk}/change/").content.decode()
     assert order.order_number in sms_page.split('class="message-text"')[1].split("</pre>")[0]
-    email_page = staff.get(f"/admin/notifications/notification/{email.pk}/change/").content.decode()
+    email_page = admin_session.get(f"/admin/notifications/notification/{email.pk}/change/").content.decode()
     assert "<strong>Subject:</strong>" in email_page
 
 
-def test_a_delivery_page_shows_the_body_indented_and_escaped(staff, merchant):
+def test_a_delivery_page_shows_the_body_indented_and_escaped(admin_session, merchant):
     body = json.dumps({"id": "evt_1", "data": {"note": "<script>alert(1)</script>"}})
     delivery = WebhookDelivery.objects.create(merchant=merchant, body=body, status_code=400, error_code="x")
 
-    html = staff.get(f"/admin/webhooks/webhookdelivery/{delivery.pk}/change/").content.decode()
+    html = admin_session.get(f"/admin/webhooks/webhookdelivery/{delivery.pk}/change/").content.decode()
 
     shown = html.split('class="webhook-body">')[1].split("</pre>")[0]
     assert '\n  "data": {\n    "note": "&lt;script&gt;' in shown.replace("&quot;", '"')
