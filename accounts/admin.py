@@ -5,6 +5,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from core.phone import phone_search_term
+
 from .models import EmailOTP, User
 
 
@@ -60,6 +62,14 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("account_type", "is_email_verified", "is_staff", "is_superuser", "is_active")
     search_fields = ("email", "first_name", "last_name", "phone_number")
     ordering = ("-date_joined",)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Django's search, and a phone number typed as `0712 345 678` or `712345678` found as stored (E.164)."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        phone = phone_search_term(search_term)
+        if phone and phone != search_term.strip():
+            found = found | queryset.filter(phone_number__icontains=phone)
+        return found, may_have_duplicates
 
 
 @admin.register(EmailOTP)

@@ -10,6 +10,7 @@ authenticated request loads its user. `ParsedPhoneNumberModelField` parses a giv
 process and hands each caller a fresh copy, so no two model instances or threads share a mutable number.
 """
 
+import re
 from functools import lru_cache
 
 import phonenumbers
@@ -125,3 +126,16 @@ class ParsedPhoneNumberModelField(modelfields.PhoneNumberField):
         if isinstance(value, str) and value:
             return phone_parse(value)
         return to_python(value)
+
+
+_PHONE_LIKE = re.compile(r"\+?[\d\s().-]{6,24}")
+
+
+def phone_search_term(term: str) -> str | None:
+    """What an operator typed into a search box as the E.164 number we store (`0712 345 678`, `712345678` and
+    `+254712345678` in the default region all give `+254712345678`), or None when it is not a phone number."""
+    term = term.strip()
+    if not _PHONE_LIKE.fullmatch(term):
+        return None
+    number = phone_parse(term)
+    return number.as_e164 if number.is_valid() else None

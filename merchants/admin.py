@@ -100,15 +100,7 @@ class SuspendedFilter(admin.SimpleListFilter):
 
 @admin.register(Merchant)
 class MerchantAdmin(ExtraPages, ApproveKYCPermission, admin.ModelAdmin):
-    list_display = (
-        "company_name",
-        "user",
-        "kyc_status",
-        "is_active",
-        "suspended_at",
-        "activated_at",
-        "created_at",
-    )
+    list_display = ("company_name", "user", "kyc_status", "is_active", "suspended_at", "created_at")
     list_filter = ("kyc_status", "is_active", SuspendedFilter)
     search_fields = ("company_name", "user__email")
     list_select_related = ("user",)
@@ -215,16 +207,8 @@ class KYCSubmissionAdmin(ExtraPages, ApproveKYCPermission, admin.ModelAdmin):
     are the only change a submission ever gets, and none is deleted."""
 
     change_form_template = "admin/merchants/kycsubmission/review.html"
-    list_display = (
-        "legal_name",
-        "merchant",
-        "status",
-        "country",
-        "submitted_at",
-        "decided_at",
-        "decided_by",
-        "document_link",
-    )
+    # Who decided and when is on the review page; the queue needs the applicant, the wait and the document.
+    list_display = ("legal_name", "merchant", "status", "country", "submitted_at", "document_link")
     list_filter = (KYCQueueFilter, "country", "submitted_at")
     search_fields = (
         "legal_name",

@@ -8,9 +8,10 @@ from django.utils.html import format_html
 
 from core.errors import DomainError
 from core.pagination import EstimatedCountPaginator
+from core.phone import phone_search_term
 from orders.models import Order
 
-from .messages import context_masked
+from .messages import context_masked, message_render_email, message_render_sms
 from .models import Broadcast, Notification, NotificationStatus
 from .selectors import broadcast_list_with_counts
 from .services import notification_retry
@@ -41,18 +42,8 @@ class TemplateFilter(admin.SimpleListFilter):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = [
-        "created_at",
-        "channel",
-        "template",
-        "recipient",
-        "send_status",
-        "delivery",
-        "attempts",
-        "provider_message_id",
-        "sent_at",
-        "last_error_short",
-    ]
+    # The state and the error first; attempts, the provider's id and the times are on the message's page.
+    list_display = ["created_at", "channel", "template", "recipient", "send_status", "delivery", "error"]
     # `status` offers every state as its own filter (sending, outcome_unknown, ...). Millions of rows (issue 18):
     # a date filter instead of the date hierarchy (which reads the distinct years and months of every row),
     # templates listed from the code instead of a DISTINCT over the table, counts estimated above 10,000,
@@ -74,6 +65,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "channel",
         "recipient",
         "template",
+        "rendered_text",
         "masked_context",
         "status",
         "attempts",
@@ -106,14 +98,16 @@ class NotificationAdmin(admin.ModelAdmin):
         return request.user.has_perm("notifications.retry_notification")
 
     def get_search_results(self, request, queryset, search_term):
-        """A recipient (any case), a provider message id or an order number, matched exactly: each through
-        its index; the order is looked up first (one row), so its notifications come by their order_id."""
+        """A recipient (any case; a phone number in any of its local spellings), a provider message id or an
+        order number, matched exactly: each through its index; the order is looked up first (one row), so its notifications come by their order_id."""
         term = search_term.strip()
         if not term:
             return queryset, False
         order = Order.objects.filter(order_number=term.upper()).values("pk")[:1]
+        # an SMS recipient typed as `0712 345 678` or `712345678` is stored as +254712345678
+        recipient = phone_search_term(term) or term
         matches = (
-            Q(recipient__iexact=term)
+            Q(recipient__iexact=recipient)
             # Spelled out so that the partial index on non-blank provider ids applies.
             | (Q(provider_message_id=term) & ~Q(provider_message_id=""))
             | Q(order=Subquery(order))
@@ -124,6 +118,23 @@ class NotificationAdmin(admin.ModelAdmin):
     def masked_context(self, obj):
         return format_html(
             "<pre>{}</pre>", json.dumps(context_masked(obj.context), indent=2, ensure_ascii=False)
+        )
+
+    @admin.display(description="text")
+    def rendered_text(self, obj):
+        """The message as the current templates render it from its context (secrets masked)."""
+        context = context_masked(obj.context)
+        try:
+            if obj.channel == "sms":
+                return format_html(
+                    '<pre class="message-text">{}</pre>',
+                    message_render_sms(template=obj.template, context=context),
+                )
+            subject, text, _html = message_render_email(template=obj.template, context=context)
+        except Exception as error:  # noqa: BLE001 - a template gone or a context it cannot read: say so
+            return f"(cannot be rendered: {type(error).__name__}: {error})"
+        return format_html(
+            '<p><strong>Subject:</strong> {}</p><pre class="message-text">{}</pre>', subject, text
         )
 
     @admin.display(description="send status", ordering="status")
@@ -140,7 +151,7 @@ class NotificationAdmin(admin.ModelAdmin):
         return f"{label}: {obj.delivery_reason}" if obj.delivery_reason else label
 
     @admin.display(description="last error")
-    def last_error_short(self, obj):
+    def error(self, obj):
         return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
 
     def _retry(self, queryset, *, status: str, force: bool) -> tuple[int, int]:

@@ -1,7 +1,11 @@
 """Reads on orders: what each user may see, and the figures of all orders."""
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from datetime import date, timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
 from django.http import Http404
+from django.utils import timezone
 
 from .lifecycle import BAD_END_STATUSES, OrderStatus
 from .models import Order, OrderItem, TrackingEvent
@@ -84,3 +88,23 @@ def order_revenue_by_currency(*, totals: list[dict] | None = None) -> dict:
         if row["status"] not in BAD_END_STATUSES:
             revenue[row["currency"]] = revenue.get(row["currency"], 0) + row["amount"]
     return revenue
+
+
+def order_daily_figures(*, days: int = 30) -> tuple[list[date], list[dict]]:
+    """The last `days` local days (today last) and, for each day, source and currency with orders, the orders
+    placed and their revenue (orders that ended badly earned nothing), in one pass over the days' orders
+    (through the `created_at` index)."""
+    today = timezone.localdate()
+    first = today - timedelta(days=days - 1)
+    since = timezone.make_aware(timezone.datetime.combine(first, timezone.datetime.min.time()))
+    rows = (
+        Order.objects.filter(created_at__gte=since)
+        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .order_by()
+        .values("day", "source", "currency")
+        .annotate(
+            orders=Count("*"),
+            revenue=Sum("total_amount", filter=~Q(status__in=BAD_END_STATUSES), default=0),
+        )
+    )
+    return [first + timedelta(days=i) for i in range(days)], list(rows)

@@ -116,6 +116,13 @@ def admin_client(admin_user):
 
 
 @pytest.fixture
+def admin_session(client, admin_user):
+    """The Django test client signed in to the Django admin as a superuser."""
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
 def category(db):
     return CategoryFactory()
 

@@ -1,6 +1,12 @@
+import json
+from datetime import timedelta
+
 from django.contrib import admin
 from django.db.models import Q, Subquery
+from django.utils import timezone
+from django.utils.html import format_html
 
+from core.admin_filters import AutocompleteFilter, AutocompleteFilterMedia
 from core.pagination import EstimatedCountPaginator
 from orders.models import Order
 
@@ -20,6 +26,38 @@ class StatusCodeFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.filter(status_code=self.value()) if self.value() else queryset
+
+
+class AnswerFilter(admin.SimpleListFilter):
+    """Accepted (2xx) or refused (4xx, 5xx): through the status code's index."""
+
+    title = "answer"
+    parameter_name = "answer"
+
+    def lookups(self, request, model_admin):
+        return [("accepted", "Accepted"), ("refused", "Refused")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "accepted":
+            return queryset.filter(status_code__lt=400)
+        if self.value() == "refused":
+            return queryset.filter(status_code__gte=400)
+        return queryset
+
+
+class ReceivedWithinFilter(admin.SimpleListFilter):
+    """A rolling window (the dashboard's "last 24 h"), unlike the date filter's calendar days."""
+
+    title = "received within"
+    parameter_name = "received_within"
+    WINDOWS = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
+
+    def lookups(self, request, model_admin):
+        return [("1h", "Last hour"), ("24h", "Last 24 hours"), ("7d", "Last 7 days")]
+
+    def queryset(self, request, queryset):
+        window = self.WINDOWS.get(self.value())
+        return queryset.filter(received_at__gte=timezone.now() - window) if window else queryset
 
 
 class EventTypeFilter(admin.SimpleListFilter):
@@ -50,9 +88,11 @@ class ErrorCodeFilter(admin.SimpleListFilter):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(AutocompleteFilterMedia, admin.ModelAdmin):
     """Read-only: a delivery is evidence of what a platform sent and what we answered."""
 
+    # What was answered first, and the webhook-id the platform and the operator share; the headers and the
+    # body are on the delivery's page.
     list_display = [
         "received_at",
         "merchant",
@@ -66,6 +106,9 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     # of the date hierarchy (distinct years and months of every row), counts estimated above 10,000, and
     # exact-match search; every filter and the search go through an index.
     list_filter = [
+        AnswerFilter,
+        ReceivedWithinFilter,
+        ("merchant", AutocompleteFilter),
         StatusCodeFilter,
         ErrorCodeFilter,
         EventTypeFilter,
@@ -90,8 +133,33 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         matches = Q(webhook_id=term) | Q(merchant_id__in=list(merchants[:100])) | Q(order=Subquery(order))
         return queryset.filter(matches), False
 
+    def get_fields(self, request, obj=None):
+        fields = [field.name for field in self.model._meta.fields]
+        fields[fields.index("body")] = "pretty_body"
+        fields[fields.index("response_body")] = "pretty_response_body"
+        return fields
+
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+        return self.get_fields(request, obj)
+
+    @staticmethod
+    def _pretty(value) -> str:
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:  # not JSON (or cut at 2 KB): shown as it came
+                return format_html('<pre class="webhook-body">{}</pre>', value)
+        return format_html(
+            '<pre class="webhook-body">{}</pre>', json.dumps(value, indent=2, ensure_ascii=False)
+        )
+
+    @admin.display(description="body")
+    def pretty_body(self, obj):
+        return self._pretty(obj.body)
+
+    @admin.display(description="response body")
+    def pretty_response_body(self, obj):
+        return self._pretty(obj.response_body) if obj.response_body is not None else "-"
 
     def has_add_permission(self, request):
         return False

@@ -118,9 +118,9 @@ def test_the_django_admin_changelist(
     shop, admin_user, client, django_assert_num_queries, monkeypatch, params
 ):
     client.force_login(admin_user)
-    # the session, the user, COUNT, the page with merchants and categories, the currencies
-    # (filter), and for a search the merchants whose name matches
-    expected = 5 + (1 if "q" in params else 0)
+    # the session, the user, COUNT, the page with merchants, the currencies and the category tree (filters),
+    # and for a search the merchants whose name matches
+    expected = 6 + (1 if "q" in params else 0)
     for per_page in (2, 100):
         monkeypatch.setattr(ProductAdmin, "list_per_page", per_page)
         assert_list_queries(

@@ -58,6 +58,7 @@ STRICT_POLICY = {
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
+        "connect-src": ["'self'"],  # production's too: the admin's autocomplete asks its own server
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
         "base-uri": ["'none'"],

@@ -121,8 +121,10 @@ def test_the_django_admin_filters_outcome_unknown_and_forces_it_only_with_its_ow
     client.force_login(admin_user)
     page = client.get("/admin/notifications/notification/?status__exact=outcome_unknown")
     assert page.status_code == 200
-    assert "ATXid_seen" in page.content.decode()
+    assert str(row.recipient) in page.content.decode()
     assert str(failed.recipient) not in page.content.decode()
+    # the provider's id, the evidence of whether it went out, is on the message's page
+    assert "ATXid_seen" in client.get(f"/admin/notifications/notification/{row.pk}/change/").content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(

@@ -60,4 +60,7 @@ def test_the_status_action_asks_for_the_target_and_respects_the_lifecycle(staff,
 def test_the_status_cannot_be_edited_directly_in_the_form(staff):
     order = placed_order()
     page = staff.get(f"{CHANGELIST}{order.pk}/change/").content.decode()
-    assert 'name="status"' not in page
+    # only the status form (its own page, the lifecycle's moves) names a status; the change form does not
+    change_form = page.split('id="order_form"')[1].split("</form>")[0]
+    assert 'name="status"' not in change_form
+    assert 'id="order-status-form"' in page.split('id="order_form"')[0]
