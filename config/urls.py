@@ -21,7 +21,7 @@ api_v1 = [
     path("schema/", ApiSchemaView.as_view(), name="schema"),
     path("docs/swagger/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("docs/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
-    path("docs/redoc/redoc.standalone.js", redoc_bundle, name="redoc-bundle"),
+    path("docs/redoc/sidecar/redoc.standalone.js", redoc_bundle, name="redoc-bundle"),
     path("", include("accounts.urls")),
     path("", include("merchants.urls")),
     path("", include("catalog.urls")),

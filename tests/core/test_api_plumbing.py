@@ -59,7 +59,7 @@ def test_docs_render_with_bundled_assets(client, path):
 
 
 def test_redocs_bundle_is_served_without_its_remote_logo(client):
-    response = client.get("/api/v1/docs/redoc/redoc.standalone.js")
+    response = client.get("/api/v1/docs/redoc/sidecar/redoc.standalone.js")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/javascript")
     body = b"".join(response.streaming_content) if response.streaming else response.content
