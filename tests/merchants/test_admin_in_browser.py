@@ -91,7 +91,7 @@ def live_server(django_db_setup, django_db_blocker):
 def page(chromium, width):
     context = chromium.new_context(viewport=VIEWPORTS[width])
     tab = context.new_page()
-    tab.set_default_timeout(15_000)
+    tab.set_default_timeout(30_000)  # generous: CI shares two cores with servers and workers
     violations = []
     tab.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     yield tab
