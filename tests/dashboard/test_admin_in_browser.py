@@ -17,7 +17,7 @@ pytest.importorskip("playwright.sync_api", reason="needs Playwright (requirement
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # The KYC tests' fixtures: Chromium, the live server under a strict CSP, a tab per viewport width.
-chromium, live_server, page, width = console.chromium, console.live_server, console.page, console.width
+live_server, page, width = console.live_server, console.page, console.width
 screenshot, sign_in = console.screenshot, console.sign_in
 
 # Each list and the column headers that must be on screen at 1366 px.

@@ -2,16 +2,17 @@
 queue (document preview, approve with confirmation, reject with reason, next in queue) and an operator
 suspends and reactivates a merchant. Screenshots go to test-artifacts/.
 
-Driven with Playwright's Python API against the system Chromium (no browser download).
+Driven with Playwright's Python API against the system Chromium (the shared `chromium` fixture,
+tests/browser/chromium.py).
 """
 
 import importlib.util
-import os
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.test import override_settings
 from django.utils import timezone
@@ -21,28 +22,10 @@ from merchants.models import KYCStatus, KYCSubmission
 from tests.factories import TEST_PASSWORD, MerchantFactory, StaffFactory
 from tests.merchants.factories import KYCSubmissionFactory, pdf_showing, png_of
 
-playwright = pytest.importorskip("playwright.sync_api", reason="needs Playwright (requirements/local.txt)")
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 VIEWPORTS = {"390": {"width": 390, "height": 844}, "1366": {"width": 1366, "height": 900}}
-
-
-@pytest.fixture(scope="module")
-def chromium(django_db_setup):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    # Playwright's sync API keeps an event loop running in this thread while it is open; Django refuses
-    # ORM calls under a running loop unless told that this synchronous code is safe.
-    with pytest.MonkeyPatch.context() as patch, playwright.sync_playwright() as driver:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = driver.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(params=sorted(VIEWPORTS), ids=lambda width: f"{width}px")
@@ -89,6 +72,9 @@ def live_server(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def page(chromium, width):
+    # Transactional tests flush the tables and recreate the content types, maybe under other ids: the cached
+    # ones would break the admin's log entries (FOREIGN KEY constraint failed) in the next module's test.
+    ContentType.objects.clear_cache()
     context = chromium.new_context(viewport=VIEWPORTS[width])
     tab = context.new_page()
     tab.set_default_timeout(30_000)  # generous: CI shares two cores with servers and workers

@@ -11,7 +11,7 @@ pytest.importorskip("playwright.sync_api", reason="needs Playwright (requirement
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-chromium, live_server, page, width = console.chromium, console.live_server, console.page, console.width
+live_server, page, width = console.live_server, console.page, console.width
 
 
 def test_an_operator_moves_an_order_on_its_page(page, width, live_server):
