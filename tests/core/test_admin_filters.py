@@ -3,8 +3,7 @@ autocomplete), however many merchants there are; products also by category subtr
 
 import pytest
 
-from tests.factories import CategoryFactory, MerchantFactory, ProductFactory
-from tests.orders.factories import placed_order
+from tests.factories import CategoryFactory, MerchantFactory, ProductFactory, placed_order
 from webhooks.models import WebhookDelivery
 
 pytestmark = pytest.mark.django_db

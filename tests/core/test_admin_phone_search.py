@@ -5,8 +5,7 @@ import pytest
 
 from notifications.models import Notification
 from orders.models import Order
-from tests.factories import CustomerFactory
-from tests.orders.factories import placed_order
+from tests.factories import CustomerFactory, placed_order
 
 pytestmark = pytest.mark.django_db
 SPELLINGS = ["0712345678", "712345678", "+254712345678", "0712 345 678"]

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils.formats import date_format
 
-from tests.orders.factories import placed_order
+from tests.factories import placed_order
 
 pytestmark = pytest.mark.django_db
 

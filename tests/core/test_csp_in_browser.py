@@ -6,7 +6,7 @@ import contextlib
 import pytest
 
 from orders.services import order_set_status
-from tests.orders.factories import order_moved_to, placed_order
+from tests.factories import order_moved_to, placed_order
 
 PlaywrightTimeout = pytest.importorskip(
     "playwright.sync_api", reason="needs Playwright (requirements/local.txt)"

@@ -13,9 +13,7 @@ from core import phone
 from core.phone import ParsedPhoneNumber, phone_parse
 from orders.models import Order
 from tests.conftest import bearer_client
-from tests.factories import CustomerFactory
-from tests.merchants.factories import KYCSubmissionFactory
-from tests.orders.factories import placed_order
+from tests.factories import CustomerFactory, KYCSubmissionFactory, placed_order
 
 pytestmark = pytest.mark.django_db
 

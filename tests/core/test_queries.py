@@ -9,8 +9,7 @@ from accounts.models import User
 from core.queries import PrimaryKeyLookup
 from orders.models import Order
 from tests.conftest import bearer_client
-from tests.factories import CustomerFactory, MerchantFactory, ProductFactory
-from tests.orders.factories import order_body
+from tests.factories import CustomerFactory, MerchantFactory, ProductFactory, order_body
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,14 @@ from core.permissions import StaffPermission
 from merchants.services import merchant_suspend
 from notifications.models import Broadcast, Notification, NotificationStatus
 from tests.conftest import bearer_client
-from tests.factories import AdminFactory, CustomerFactory, MerchantFactory, StaffFactory
-from tests.merchants.factories import KYCSubmissionFactory
-from tests.orders.factories import placed_order
+from tests.factories import (
+    AdminFactory,
+    CustomerFactory,
+    KYCSubmissionFactory,
+    MerchantFactory,
+    StaffFactory,
+    placed_order,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,14 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from orders.models import Order
-from tests.factories import ProductFactory, StaffFactory
-from tests.merchants.factories import KYCSubmissionFactory
-from tests.orders.factories import external_order, order_moved_to, placed_order
+from tests.factories import (
+    KYCSubmissionFactory,
+    ProductFactory,
+    StaffFactory,
+    external_order,
+    order_moved_to,
+    placed_order,
+)
 from webhooks.models import WebhookDelivery
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,16 @@ import pytest
 from django.utils import timezone
 
 from notifications.models import Notification
-from tests.factories import MerchantFactory, ProductFactory, StaffFactory
+from tests.factories import (
+    KYCSubmissionFactory,
+    MerchantFactory,
+    ProductFactory,
+    StaffFactory,
+    external_order,
+    order_moved_to,
+    placed_order,
+)
 from tests.merchants import test_admin_in_browser as console
-from tests.merchants.factories import KYCSubmissionFactory
-from tests.orders.factories import external_order, order_moved_to, placed_order
 from webhooks.models import WebhookDelivery
 
 pytest.importorskip("playwright.sync_api", reason="needs Playwright (requirements/local.txt)")

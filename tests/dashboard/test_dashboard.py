@@ -4,8 +4,7 @@ import pytest
 from django.utils import timezone
 
 from notifications.models import Notification
-from tests.factories import MerchantFactory, ProductFactory
-from tests.orders.factories import external_order, order_moved_to, placed_order
+from tests.factories import MerchantFactory, ProductFactory, external_order, order_moved_to, placed_order
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/admin/dashboard/"

@@ -2,8 +2,7 @@
 
 import pytest
 
-from tests.factories import ProductFactory
-from tests.orders.factories import external_order, order_moved_to, placed_order
+from tests.factories import ProductFactory, external_order, order_moved_to, placed_order
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/admin/dashboard/"

@@ -19,8 +19,14 @@ from django.utils import timezone
 from pytest_django.live_server_helper import LiveServer
 
 from merchants.models import KYCStatus, KYCSubmission
-from tests.factories import TEST_PASSWORD, MerchantFactory, StaffFactory
-from tests.merchants.factories import KYCSubmissionFactory, pdf_showing, png_of
+from tests.factories import (
+    TEST_PASSWORD,
+    KYCSubmissionFactory,
+    MerchantFactory,
+    StaffFactory,
+    pdf_showing,
+    png_of,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,8 +5,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 
 from merchants.models import KYCStatus
 from merchants.signals import kyc_decided
-from tests.factories import MerchantFactory
-from tests.merchants.factories import PDF_BYTES, KYCSubmissionFactory
+from tests.factories import PDF_BYTES, KYCSubmissionFactory, MerchantFactory
 
 pytestmark = pytest.mark.django_db
 

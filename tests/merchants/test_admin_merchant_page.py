@@ -5,9 +5,7 @@ import pytest
 from django.core import mail
 
 from merchants.models import Merchant
-from tests.factories import AdminFactory, MerchantFactory
-from tests.merchants.factories import KYCSubmissionFactory, admin_page
-from tests.orders.factories import placed_order
+from tests.factories import AdminFactory, KYCSubmissionFactory, MerchantFactory, admin_page, placed_order
 from tests.webhooks.platform import Platform, new_secret, order_created_event
 
 pytestmark = pytest.mark.django_db

@@ -11,12 +11,12 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from merchants.models import KYCStatus, KYCSubmission
-from tests.factories import StaffFactory
-from tests.merchants.factories import (
+from tests.factories import (
     PDF_BYTES,
     PNG_BYTES,
     KYCSubmissionFactory,
     RejectedKYCSubmissionFactory,
+    StaffFactory,
     admin_page,
 )
 

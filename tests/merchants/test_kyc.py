@@ -10,7 +10,7 @@ from merchants.models import KYCStatus, KYCSubmission
 from merchants.services import kyc_approve, kyc_reject
 from merchants.signals import kyc_decided
 from tests.conftest import bearer_client
-from tests.merchants.factories import (
+from tests.factories import (
     PDF_BYTES,
     KYCSubmissionFactory,
     PendingMerchantFactory,

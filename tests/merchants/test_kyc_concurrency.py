@@ -8,8 +8,7 @@ from django.db import connection
 from core.errors import DomainError
 from merchants.models import KYCSubmission, Merchant
 from merchants.services import kyc_submit, webhook_secret_create, webhook_secret_rotate
-from tests.factories import MerchantFactory
-from tests.merchants.factories import PendingMerchantFactory, kyc_form
+from tests.factories import MerchantFactory, PendingMerchantFactory, kyc_form
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -10,12 +10,13 @@ from rest_framework.test import APIClient
 
 from merchants.services import kyc_reject
 from tests.conftest import bearer_client
-from tests.factories import AdminFactory, UserFactory
-from tests.merchants.factories import (
+from tests.factories import (
     PDF_BYTES,
     PNG_BYTES,
+    AdminFactory,
     KYCSubmissionFactory,
     PendingMerchantFactory,
+    UserFactory,
     document,
     kyc_form,
 )

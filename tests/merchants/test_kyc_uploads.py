@@ -7,7 +7,7 @@ from django.conf import settings
 
 from merchants.models import KYCSubmission
 from tests.conftest import bearer_client
-from tests.merchants.factories import (
+from tests.factories import (
     EXE_BYTES,
     HTML_BYTES,
     JPEG_BYTES,
@@ -16,7 +16,7 @@ from tests.merchants.factories import (
     document,
     kyc_form,
 )
-from tests.merchants.factories import PendingMerchantFactory as Pending
+from tests.factories import PendingMerchantFactory as Pending
 
 pytestmark = pytest.mark.django_db
 

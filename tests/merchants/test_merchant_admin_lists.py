@@ -2,9 +2,9 @@
 
 import pytest
 
-from tests.factories import MerchantFactory
-from tests.merchants.factories import (
+from tests.factories import (
     KYCSubmissionFactory,
+    MerchantFactory,
     PendingMerchantFactory,
     RejectedKYCSubmissionFactory,
 )

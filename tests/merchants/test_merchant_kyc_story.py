@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework.test import APIClient
 
-from tests.merchants.factories import kyc_form
+from tests.factories import kyc_form
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from merchants.selectors import merchant_webhook_secrets_valid
 from merchants.services import kyc_approve, webhook_secret_create, webhook_secret_rotate
 from tests.conftest import bearer_client
-from tests.merchants.factories import KYCSubmissionFactory
+from tests.factories import KYCSubmissionFactory
 
 pytestmark = pytest.mark.django_db
 

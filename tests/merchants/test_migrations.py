@@ -20,7 +20,7 @@ from accounts.models import User
 from catalog.models import Product
 from merchants.models import KYCStatus, KYCSubmission, Merchant, WebhookSecret
 from merchants.selectors import merchant_with_webhook_secrets
-from tests.merchants.factories import kyc_form
+from tests.factories import kyc_form
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -2,8 +2,7 @@
 
 import pytest
 
-from tests.factories import MerchantFactory
-from tests.merchants.factories import KYCSubmissionFactory
+from tests.factories import KYCSubmissionFactory, MerchantFactory
 from tests.query_counts import assert_list_queries
 
 pytestmark = pytest.mark.django_db

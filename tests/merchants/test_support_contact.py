@@ -4,8 +4,7 @@ customer's details."""
 import pytest
 
 from tests.conftest import bearer_client
-from tests.factories import MerchantFactory
-from tests.orders.factories import external_order
+from tests.factories import MerchantFactory, external_order
 
 pytestmark = pytest.mark.django_db
 ME = "/api/v1/merchants/me/"

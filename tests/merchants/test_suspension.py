@@ -6,9 +6,7 @@ from django.core import mail
 
 from merchants.models import Merchant, WebhookSecret
 from tests.conftest import bearer_client
-from tests.factories import CustomerFactory, ProductFactory
-from tests.merchants.factories import KYCSubmissionFactory
-from tests.orders.factories import placed_order
+from tests.factories import CustomerFactory, KYCSubmissionFactory, ProductFactory, placed_order
 from tests.webhooks.platform import Platform, new_secret, order_created_event
 
 pytestmark = pytest.mark.django_db

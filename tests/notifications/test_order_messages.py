@@ -10,8 +10,7 @@ from notifications.messages import message_render_email
 from notifications.models import Notification
 from orders.models import Order
 from tests.conftest import bearer_client
-from tests.factories import CustomerFactory, ProductFactory
-from tests.orders.factories import order_body
+from tests.factories import CustomerFactory, ProductFactory, order_body
 from tests.webhooks.platform import Platform, new_secret, order_created_event
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from notifications.admin import NotificationAdmin, notification_templates
 from notifications.models import Broadcast, Notification, NotificationStatus
-from tests.factories import ProductFactory
-from tests.orders.factories import placed_order
+from tests.factories import ProductFactory, placed_order
 from tests.query_counts import assert_list_queries
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,14 @@ import time_machine
 from django.utils import timezone
 
 from tests.conftest import bearer_client
-from tests.factories import CustomerFactory, MerchantFactory, ProductFactory
-from tests.orders.factories import ORDER_FIELDS, order_moved_to, placed_order
+from tests.factories import (
+    ORDER_FIELDS,
+    CustomerFactory,
+    MerchantFactory,
+    ProductFactory,
+    order_moved_to,
+    placed_order,
+)
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/orders/"

@@ -3,7 +3,7 @@
 import pytest
 
 from orders.models import TrackingEvent
-from tests.orders.factories import order_moved_to, placed_order
+from tests.factories import order_moved_to, placed_order
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/orders/order/"

@@ -3,9 +3,8 @@ only the lifecycle's moves are offered, the change lands in the timeline, the tr
 
 import pytest
 
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, placed_order
 from tests.merchants import test_admin_in_browser as console
-from tests.orders.factories import placed_order
 
 pytest.importorskip("playwright.sync_api", reason="needs Playwright (requirements/local.txt)")
 

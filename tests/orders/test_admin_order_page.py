@@ -8,7 +8,7 @@ import pytest
 
 from notifications.models import Notification
 from orders.models import TrackingEvent
-from tests.orders.factories import external_order, order_moved_to, placed_order
+from tests.factories import external_order, order_moved_to, placed_order
 from webhooks.models import WebhookDelivery
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,7 @@ import pytest
 from catalog.models import Product
 from orders.models import Order
 from tests.concurrency import bearer_clients, run_together
-from tests.factories import CustomerFactory, MerchantFactory, ProductFactory
-from tests.orders.factories import order_body
+from tests.factories import CustomerFactory, MerchantFactory, ProductFactory, order_body
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 URL = "/api/v1/orders/"

@@ -7,7 +7,7 @@ import pytest
 
 from notifications.models import Notification
 from orders.models import OrderEvent
-from tests.orders.factories import placed_order
+from tests.factories import placed_order
 
 pytestmark = pytest.mark.django_db
 

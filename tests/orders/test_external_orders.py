@@ -13,8 +13,7 @@ from orders.models import Order, TrackingEvent
 from orders.placement import order_create_external
 from orders.services import order_cancel, order_set_status
 from orders.signals import order_placed
-from tests.factories import MerchantFactory
-from tests.orders.factories import external_order
+from tests.factories import MerchantFactory, external_order
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from orders.lifecycle import FINAL_STATUSES, TRANSITIONS, OrderStatus
 from orders.models import TrackingEvent
 from orders.signals import order_status_changed
 from tests.conftest import bearer_client
-from tests.orders.factories import external_order, order_moved_to, placed_order
+from tests.factories import external_order, order_moved_to, placed_order
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
 from orders.serializers import OrderSerializer
-from tests.factories import MerchantFactory
-from tests.orders.factories import external_order, placed_order
+from tests.factories import MerchantFactory, external_order, placed_order
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from notifications.models import Notification
 from orders.models import OrderEvent
 from orders.payments import PAYMENT_TRANSITIONS, PaymentStatus
 from tests.conftest import bearer_client
-from tests.factories import MerchantFactory
-from tests.orders.factories import order_moved_to, payment_history, placed_order
+from tests.factories import MerchantFactory, order_moved_to, payment_history, placed_order
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/orders/order/"

@@ -3,8 +3,7 @@
 import pytest
 
 from notifications.models import Notification
-from tests.factories import ProductFactory
-from tests.orders.factories import order_body
+from tests.factories import ProductFactory, order_body
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/orders/"

@@ -6,8 +6,14 @@ from django.db import connection
 from core.pagination import DeepPagePaginator
 from orders.admin import OrderAdmin
 from tests.conftest import bearer_client
-from tests.factories import CustomerFactory, MerchantFactory, ProductFactory
-from tests.orders.factories import external_order, order_moved_to, placed_order
+from tests.factories import (
+    CustomerFactory,
+    MerchantFactory,
+    ProductFactory,
+    external_order,
+    order_moved_to,
+    placed_order,
+)
 from tests.query_counts import assert_list_queries
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 import pytest
 
 from orders.services import order_set_status
-from tests.orders.factories import order_moved_to, placed_order
+from tests.factories import order_moved_to, placed_order
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection, transaction
 
 from orders.services import order_set_status
-from tests.orders.factories import order_moved_to, placed_order
+from tests.factories import order_moved_to, placed_order
 from tests.tracking.sse import EventStream
 from tracking import receivers
 from tracking.live import Watcher, hub

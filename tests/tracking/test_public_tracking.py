@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.orders.factories import order_moved_to, placed_order
+from tests.factories import order_moved_to, placed_order
 
 pytestmark = pytest.mark.django_db
 PERSONAL = ("+254712000111", "254712000111", "Moi Avenue", "@example.com")

@@ -7,7 +7,7 @@ from orders.lifecycle import OrderStatus
 from orders.models import EventSource
 from orders.services import order_status_report
 from tests.conftest import bearer_client
-from tests.orders.factories import external_order, placed_order
+from tests.factories import external_order, placed_order
 
 pytestmark = pytest.mark.django_db
 REASON = "Wrong address: deliver to Kenyatta Avenue 12 instead, call me on +254700111222"

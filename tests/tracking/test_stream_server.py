@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from orders.services import order_set_status
-from tests.orders.factories import placed_order
+from tests.factories import placed_order
 from tests.tracking.servers import Uvicorn, plain_http_env
 from tests.tracking.sse import EventStream
 

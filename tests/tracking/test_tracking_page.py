@@ -10,7 +10,7 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
-from tests.orders.factories import order_moved_to, placed_order
+from tests.factories import order_moved_to, placed_order
 from tracking.presentation import page_context
 
 # Local time for people is TIME_ZONE (Africa/Nairobi by default); the JSON stays in UTC.

@@ -16,7 +16,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from tests import services
 from tests.browser.axe import axe_source, axe_violations
-from tests.orders.factories import order_moved_to, placed_order
+from tests.factories import order_moved_to, placed_order
 from tests.scaleout.servers import Gunicorn
 from tests.tracking.servers import Uvicorn, plain_http_env
 

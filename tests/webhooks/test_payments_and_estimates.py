@@ -7,7 +7,7 @@ import pytest
 
 from notifications.models import Notification
 from orders.models import Order, OrderEvent
-from tests.orders.factories import payment_history
+from tests.factories import payment_history
 from tests.webhooks.platform import ago, order_created_event, status_event
 
 pytestmark = pytest.mark.django_db
