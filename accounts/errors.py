@@ -1,4 +1,4 @@
-from core.errors import DomainCode
+from core.errors import DomainCode, ErrorCode
 
 
 class AccountError(DomainCode):
@@ -32,23 +32,19 @@ ERROR_DETAILS = {
 ACTIVE_MERCHANT_READ = [AccountError.KYC_REQUIRED]
 ACTIVE_MERCHANT_WRITE = [AccountError.KYC_REQUIRED, AccountError.MERCHANT_SUSPENDED]
 OPERATION_ERRORS = {
-    "auth_login_create": {401: [AccountError.INVALID_CREDENTIALS], 403: [AccountError.EMAIL_NOT_VERIFIED]},
-    "auth_verify_otp_create": {
-        400: [AccountError.INVALID_OTP, AccountError.OTP_EXPIRED],
-        429: [AccountError.OTP_LOCKED],
-    },
-    "auth_password_reset_confirm_create": {
-        400: [AccountError.INVALID_OTP, AccountError.OTP_EXPIRED],
-        429: [AccountError.OTP_LOCKED],
-    },
-    "auth_token_refresh_create": {401: ["token_not_valid", "user_inactive"]},
-    "auth_oidc_exchange_create": {400: [AccountError.INVALID_CODE], 401: ["user_inactive"]},
-    "auth_oidc_token_create": {
-        401: ["token_not_valid", "user_inactive"],
-        503: [AccountError.OIDC_UNAVAILABLE],
-    },
-    "auth_oidc_identities_create": {
-        401: ["token_not_valid"],
-        409: [AccountError.IDENTITY_IN_USE],
-    },
+    "auth_login_create": [AccountError.INVALID_CREDENTIALS, AccountError.EMAIL_NOT_VERIFIED],
+    "auth_verify_otp_create": [AccountError.INVALID_OTP, AccountError.OTP_EXPIRED, AccountError.OTP_LOCKED],
+    "auth_password_reset_confirm_create": [
+        AccountError.INVALID_OTP,
+        AccountError.OTP_EXPIRED,
+        AccountError.OTP_LOCKED,
+    ],
+    "auth_token_refresh_create": [ErrorCode.TOKEN_NOT_VALID, ErrorCode.USER_INACTIVE],
+    "auth_oidc_exchange_create": [AccountError.INVALID_CODE, ErrorCode.USER_INACTIVE],
+    "auth_oidc_token_create": [
+        ErrorCode.TOKEN_NOT_VALID,
+        ErrorCode.USER_INACTIVE,
+        AccountError.OIDC_UNAVAILABLE,
+    ],
+    "auth_oidc_identities_create": [ErrorCode.TOKEN_NOT_VALID, AccountError.IDENTITY_IN_USE],
 }

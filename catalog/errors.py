@@ -20,21 +20,18 @@ ERROR_DETAILS = {
     CatalogError.INVALID_IMAGE: "The image is not a complete JPEG, PNG or WebP, or is too large.",
     CatalogError.STORAGE_UNAVAILABLE: "The image store could not save the image; nothing was changed.",
 }
-_PRODUCT_WRITE = {
-    400: [CatalogError.INVALID_IMAGE],
-    403: ACTIVE_MERCHANT_WRITE,
-    409: [CatalogError.SKU_TAKEN],
-    503: [CatalogError.STORAGE_UNAVAILABLE],
-}
+_PRODUCT_WRITE = [
+    CatalogError.INVALID_IMAGE,
+    *ACTIVE_MERCHANT_WRITE,
+    CatalogError.SKU_TAKEN,
+    CatalogError.STORAGE_UNAVAILABLE,
+]
 OPERATION_ERRORS = {
-    "categories_create": {409: [CatalogError.CATEGORY_NAME_TAKEN]},
-    "categories_partial_update": {
-        400: [CatalogError.INVALID_CATEGORY_MOVE],
-        409: [CatalogError.CATEGORY_NAME_TAKEN],
-    },
-    "categories_destroy": {409: [CatalogError.CATEGORY_IN_USE]},
+    "categories_create": [CatalogError.CATEGORY_NAME_TAKEN],
+    "categories_partial_update": [CatalogError.INVALID_CATEGORY_MOVE, CatalogError.CATEGORY_NAME_TAKEN],
+    "categories_destroy": [CatalogError.CATEGORY_IN_USE],
     "products_create": _PRODUCT_WRITE,
     "products_partial_update": _PRODUCT_WRITE,
-    "products_destroy": {403: ACTIVE_MERCHANT_WRITE},
-    "products_low_stock_list": {403: ACTIVE_MERCHANT_READ},
+    "products_destroy": ACTIVE_MERCHANT_WRITE,
+    "products_low_stock_list": ACTIVE_MERCHANT_READ,
 }

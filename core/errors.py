@@ -34,6 +34,10 @@ class ErrorCode(DomainCode):
     SERVER_ERROR = "server_error", 500
     SERVICE_UNAVAILABLE = "service_unavailable", 503
     INVALID_FILE = "invalid_file", 400
+    # SimpleJWT's own codes, passed through by the exception handler.
+    TOKEN_NOT_VALID = "token_not_valid", 401
+    USER_INACTIVE = "user_inactive", 401
+    USER_NOT_FOUND = "user_not_found", 401
 
 
 class DomainError(Exception):
@@ -67,7 +71,8 @@ class DomainError(Exception):
 
 # What each code means, as the API docs show it (core/schema.py: the examples of every error response).
 # Every app's `errors.py` has the same two names: ERROR_DETAILS for its codes, and OPERATION_ERRORS, the codes
-# each of its operations (by OpenAPI operationId) can answer besides the ones every operation shares.
+# each of its operations (by OpenAPI operationId) can answer besides the ones every operation shares (each
+# under the status its code is declared with).
 ERROR_DETAILS = {
     ErrorCode.VALIDATION_ERROR: "The input is not valid: `errors` says which fields and why.",
     ErrorCode.PARSE_ERROR: "The request body is malformed (not JSON, nested too deeply, or a broken form).",
@@ -82,8 +87,8 @@ ERROR_DETAILS = {
     ErrorCode.SERVICE_UNAVAILABLE: "The database is briefly unavailable; nothing was written. Retry after "
     "`Retry-After`.",
     ErrorCode.INVALID_FILE: "The uploaded file is too large or not one of the accepted kinds.",
-    "token_not_valid": "The token is invalid, expired, revoked, or a provider token that does not verify.",
-    "user_inactive": "The token's account is deactivated.",
-    "user_not_found": "The token's account no longer exists.",
+    ErrorCode.TOKEN_NOT_VALID: "The token is invalid, expired, revoked, or a provider token that does not verify.",
+    ErrorCode.USER_INACTIVE: "The token's account is deactivated.",
+    ErrorCode.USER_NOT_FOUND: "The token's account no longer exists.",
 }
 OPERATION_ERRORS = {}

@@ -4,7 +4,7 @@ with one example per `code` it can really answer, and every response has a descr
 The codes come from two places: the ones operations share, read from the operation itself (a body or query
 parameters: 400 `validation_error`; a bearer token: 401 and 403; an id in the path or a page: 404; a throttle:
 429), and each app's `errors.py`, next to its error enum: `ERROR_DETAILS` (code -> what it means) and
-`OPERATION_ERRORS` (operationId -> {status: [codes]}). An operationId or code those name that the schema does
+`OPERATION_ERRORS` (operationId -> [codes], each answered with the status it is declared with). An operationId or code those name that the schema does
 not have is a warning, so `manage.py spectacular --validate --fail-on-warn` catches a renamed view.
 """
 
@@ -66,10 +66,10 @@ def _registries() -> tuple[dict, dict, set]:
             continue
         module = importlib.import_module(name)
         details.update({str(code): text for code, text in getattr(module, "ERROR_DETAILS", {}).items()})
-        for operation_id, statuses in getattr(module, "OPERATION_ERRORS", {}).items():
+        for operation_id, codes in getattr(module, "OPERATION_ERRORS", {}).items():
             merged = operations.setdefault(operation_id, {})
-            for status, codes in statuses.items():
-                merged.setdefault(str(status), []).extend(str(code) for code in codes)
+            for code in codes:  # each under the status it is declared with (core.errors.DomainCode)
+                merged.setdefault(str(code.http_status), []).append(str(code))
         own |= set(getattr(module, "OPERATIONS_WITH_THEIR_OWN_ERRORS", ()))
     return details, operations, own
 

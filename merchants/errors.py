@@ -1,7 +1,7 @@
 """Error codes of the merchant, KYC and webhook-secret API."""
 
 from accounts.errors import ACTIVE_MERCHANT_READ, ACTIVE_MERCHANT_WRITE
-from core.errors import DomainCode
+from core.errors import DomainCode, ErrorCode
 
 
 class MerchantError(DomainCode):
@@ -27,22 +27,20 @@ ERROR_DETAILS = {
     MerchantError.STORAGE_UNAVAILABLE: "The document store cannot be reached; try again shortly.",
 }
 OPERATION_ERRORS = {
-    "merchants_me_partial_update": {403: ACTIVE_MERCHANT_WRITE},
-    "merchants_me_kyc_create": {
-        400: [MerchantError.INVALID_DOCUMENT],
-        409: [MerchantError.KYC_ALREADY_SUBMITTED],
-    },
-    "merchants_me_kyc_latest_document": {404: ["not_found"], 503: [MerchantError.STORAGE_UNAVAILABLE]},
-    "merchants_me_kyc_submission_document": {503: [MerchantError.STORAGE_UNAVAILABLE]},
-    "admin_kyc_submissions_document_retrieve": {503: [MerchantError.STORAGE_UNAVAILABLE]},
-    "admin_merchants_kyc_latest_document": {503: [MerchantError.STORAGE_UNAVAILABLE]},
-    "admin_merchants_kyc_approve_create": {409: [MerchantError.KYC_NOT_PENDING]},
-    "admin_merchants_kyc_reject_create": {409: [MerchantError.KYC_NOT_PENDING]},
-    "admin_merchants_suspend_create": {
-        409: [MerchantError.MERCHANT_NOT_APPROVED, MerchantError.MERCHANT_ALREADY_SUSPENDED],
-    },
-    "admin_merchants_reactivate_create": {409: [MerchantError.MERCHANT_NOT_SUSPENDED]},
-    "merchants_me_webhook_secrets_list": {403: ACTIVE_MERCHANT_READ},
-    "merchants_me_webhook_secrets_rotate_create": {403: ACTIVE_MERCHANT_WRITE},
-    "merchants_me_webhook_secrets_destroy": {403: ACTIVE_MERCHANT_WRITE, 409: [MerchantError.LAST_SECRET]},
+    "merchants_me_partial_update": ACTIVE_MERCHANT_WRITE,
+    "merchants_me_kyc_create": [MerchantError.INVALID_DOCUMENT, MerchantError.KYC_ALREADY_SUBMITTED],
+    "merchants_me_kyc_latest_document": [ErrorCode.NOT_FOUND, MerchantError.STORAGE_UNAVAILABLE],
+    "merchants_me_kyc_submission_document": [MerchantError.STORAGE_UNAVAILABLE],
+    "admin_kyc_submissions_document_retrieve": [MerchantError.STORAGE_UNAVAILABLE],
+    "admin_merchants_kyc_latest_document": [MerchantError.STORAGE_UNAVAILABLE],
+    "admin_merchants_kyc_approve_create": [MerchantError.KYC_NOT_PENDING],
+    "admin_merchants_kyc_reject_create": [MerchantError.KYC_NOT_PENDING],
+    "admin_merchants_suspend_create": [
+        MerchantError.MERCHANT_NOT_APPROVED,
+        MerchantError.MERCHANT_ALREADY_SUSPENDED,
+    ],
+    "admin_merchants_reactivate_create": [MerchantError.MERCHANT_NOT_SUSPENDED],
+    "merchants_me_webhook_secrets_list": ACTIVE_MERCHANT_READ,
+    "merchants_me_webhook_secrets_rotate_create": ACTIVE_MERCHANT_WRITE,
+    "merchants_me_webhook_secrets_destroy": [*ACTIVE_MERCHANT_WRITE, MerchantError.LAST_SECRET],
 }

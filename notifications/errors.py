@@ -19,8 +19,9 @@ ERROR_DETAILS = {
     NotificationError.CALLBACK_SOURCE_NOT_ALLOWED: "The report does not come from an allowed network.",
 }
 OPERATION_ERRORS = {
-    "admin_notifications_retry": {
-        409: [NotificationError.NOTIFICATION_NOT_FAILED, NotificationError.NOTIFICATION_OUTCOME_UNKNOWN],
-    },
-    "africastalking_delivery_report": {403: [NotificationError.CALLBACK_SOURCE_NOT_ALLOWED]},
+    "admin_notifications_retry": [
+        NotificationError.NOTIFICATION_NOT_FAILED,
+        NotificationError.NOTIFICATION_OUTCOME_UNKNOWN,
+    ],
+    "africastalking_delivery_report": [NotificationError.CALLBACK_SOURCE_NOT_ALLOWED],
 }

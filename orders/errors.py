@@ -35,21 +35,12 @@ _ITEMS = [
     OrderError.ORDER_TOO_LARGE,
 ]
 OPERATION_ERRORS = {
-    "orders_list": {403: ACTIVE_MERCHANT_READ},
-    "orders_create": {
-        400: [*_ITEMS, OrderError.INVALID_IDEMPOTENCY_KEY],
-        409: [OrderError.INSUFFICIENT_STOCK],
-    },
-    "orders_retrieve": {403: ACTIVE_MERCHANT_READ},
-    "orders_partial_update": {
-        400: _ITEMS,
-        409: [OrderError.ORDER_NOT_EDITABLE, OrderError.INSUFFICIENT_STOCK],
-    },
-    "orders_cancel": {
-        403: ACTIVE_MERCHANT_WRITE,
-        409: [OrderError.INVALID_TRANSITION, OrderError.NOT_CANCELLABLE],
-    },
-    "orders_set_status": {403: ACTIVE_MERCHANT_WRITE, 409: [OrderError.INVALID_TRANSITION]},
-    "orders_set_payment": {403: ACTIVE_MERCHANT_WRITE, 409: [OrderError.INVALID_PAYMENT_TRANSITION]},
-    "orders_tracking": {403: ACTIVE_MERCHANT_READ},
+    "orders_list": ACTIVE_MERCHANT_READ,
+    "orders_create": [*_ITEMS, OrderError.INVALID_IDEMPOTENCY_KEY, OrderError.INSUFFICIENT_STOCK],
+    "orders_retrieve": ACTIVE_MERCHANT_READ,
+    "orders_partial_update": [*_ITEMS, OrderError.ORDER_NOT_EDITABLE, OrderError.INSUFFICIENT_STOCK],
+    "orders_cancel": [*ACTIVE_MERCHANT_WRITE, OrderError.INVALID_TRANSITION, OrderError.NOT_CANCELLABLE],
+    "orders_set_status": [*ACTIVE_MERCHANT_WRITE, OrderError.INVALID_TRANSITION],
+    "orders_set_payment": [*ACTIVE_MERCHANT_WRITE, OrderError.INVALID_PAYMENT_TRANSITION],
+    "orders_tracking": ACTIVE_MERCHANT_READ,
 }

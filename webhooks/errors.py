@@ -1,5 +1,5 @@
 from accounts.errors import ACTIVE_MERCHANT_READ, AccountError
-from core.errors import DomainCode
+from core.errors import DomainCode, ErrorCode
 from orders.errors import OrderError
 
 
@@ -29,18 +29,22 @@ ERROR_DETAILS = {
     WebhookError.UNKNOWN_ORDER: "No order of this merchant has this external_id.",
 }
 OPERATION_ERRORS = {
-    # The signature is the authentication: the receiver has its own codes for what others call 400 and 401.
-    "webhooks_receive": {
-        400: [WebhookError.INVALID_PAYLOAD],
-        401: [WebhookError.MISSING_HEADERS, WebhookError.STALE_TIMESTAMP, WebhookError.INVALID_SIGNATURE],
-        403: [WebhookError.MERCHANT_INACTIVE, AccountError.MERCHANT_SUSPENDED],
-        404: [WebhookError.UNKNOWN_MERCHANT, WebhookError.UNKNOWN_ORDER],
-        409: [OrderError.INVALID_TRANSITION, OrderError.INVALID_PAYMENT_TRANSITION],
-        413: [WebhookError.PAYLOAD_TOO_LARGE],
-        415: [WebhookError.UNSUPPORTED_MEDIA_TYPE],
-        429: ["throttled"],
-    },
-    "merchants_me_webhook_deliveries_list": {403: ACTIVE_MERCHANT_READ},
+    "webhooks_receive": [
+        WebhookError.INVALID_PAYLOAD,
+        WebhookError.MISSING_HEADERS,
+        WebhookError.STALE_TIMESTAMP,
+        WebhookError.INVALID_SIGNATURE,
+        WebhookError.MERCHANT_INACTIVE,
+        AccountError.MERCHANT_SUSPENDED,
+        WebhookError.UNKNOWN_MERCHANT,
+        WebhookError.UNKNOWN_ORDER,
+        OrderError.INVALID_TRANSITION,
+        OrderError.INVALID_PAYMENT_TRANSITION,
+        WebhookError.PAYLOAD_TOO_LARGE,
+        WebhookError.UNSUPPORTED_MEDIA_TYPE,
+        ErrorCode.THROTTLED,
+    ],
+    "merchants_me_webhook_deliveries_list": ACTIVE_MERCHANT_READ,
 }
 # Their codes above are all they answer: none of the ones operations share (`validation_error`, `not_found`...).
 OPERATIONS_WITH_THEIR_OWN_ERRORS = {"webhooks_receive"}
