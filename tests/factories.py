@@ -232,28 +232,6 @@ class RejectedKYCSubmissionFactory(KYCSubmissionFactory):
 
 # --- orders: placed, moved and platform orders ----------------------------------------------------
 # Orders for tests are made the way users make them: through the services, never by writing rows.
-ORDER_FIELDS = {
-    "id",
-    "order_number",
-    "status",
-    "source",
-    "external_id",
-    "merchant",
-    "customer_name",
-    "phone_number",
-    "email",
-    "shipping_address",
-    "items",
-    "total_amount",
-    "currency",
-    "tracking_code",
-    "created_at",
-    "updated_at",
-    "payment_status",
-    "estimated_delivery",
-    "language",
-}
-ITEM_FIELDS = {"product", "sku", "name", "quantity", "unit_price", "line_total"}
 
 
 def order_body(*lines, phone_number="+254712000111", shipping_address="Moi Avenue 1, Nairobi", **extra):

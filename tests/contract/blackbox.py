@@ -218,3 +218,28 @@ def order_created(external_id="EXT-1", **data):
     }
     payload.update(data)
     return {"type": "order.created", "timestamp": datetime.now(UTC).isoformat(), "data": payload}
+
+
+# The fields of an order and of its lines, as the contract lists them (also asserted by tests/orders).
+ORDER_FIELDS = {
+    "id",
+    "order_number",
+    "status",
+    "source",
+    "external_id",
+    "merchant",
+    "customer_name",
+    "phone_number",
+    "email",
+    "shipping_address",
+    "items",
+    "total_amount",
+    "currency",
+    "tracking_code",
+    "created_at",
+    "updated_at",
+    "payment_status",
+    "estimated_delivery",
+    "language",
+}
+ITEM_FIELDS = {"product", "sku", "name", "quantity", "unit_price", "line_total"}

@@ -8,6 +8,8 @@ from django.utils import timezone
 from tests.contract.blackbox import (
     BAD_IDS,
     GARBAGE_VALUES,
+    ITEM_FIELDS,
+    ORDER_FIELDS,
     approved_merchant,
     assert_money,
     assert_page,
@@ -17,28 +19,6 @@ from tests.contract.blackbox import (
 
 pytestmark = pytest.mark.django_db
 
-ORDER_FIELDS = {
-    "id",
-    "order_number",
-    "status",
-    "source",
-    "external_id",
-    "merchant",
-    "customer_name",
-    "phone_number",
-    "email",
-    "shipping_address",
-    "items",
-    "total_amount",
-    "currency",
-    "tracking_code",
-    "created_at",
-    "updated_at",
-    "payment_status",
-    "estimated_delivery",
-    "language",
-}
-ITEM_FIELDS = {"product", "sku", "name", "quantity", "unit_price", "line_total"}
 EVENT_FIELDS = {"status", "location", "note", "occurred_at", "source"}
 HAPPY_PATH = ["confirmed", "processing", "shipped", "in_transit", "out_for_delivery", "delivered"]
 

@@ -7,8 +7,8 @@ import time_machine
 from django.utils import timezone
 
 from tests.conftest import bearer_client
+from tests.contract.blackbox import ORDER_FIELDS
 from tests.factories import (
-    ORDER_FIELDS,
     CustomerFactory,
     MerchantFactory,
     ProductFactory,

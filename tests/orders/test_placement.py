@@ -7,7 +7,8 @@ import pytest
 from catalog.models import Product
 from orders.models import Order, TrackingEvent
 from orders.signals import order_placed
-from tests.factories import ITEM_FIELDS, ORDER_FIELDS, MerchantFactory, ProductFactory, order_body
+from tests.contract.blackbox import ITEM_FIELDS, ORDER_FIELDS
+from tests.factories import MerchantFactory, ProductFactory, order_body
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/orders/"
