@@ -1,6 +1,7 @@
 """`manage.py seed_scale` fills an empty PostgreSQL database with a whole platform that the app reads and
 writes like its own data (here at `--scale tiny`, a thousandth of `large`)."""
 
+import functools
 import io
 
 import pytest
@@ -60,6 +61,23 @@ def test_the_tiny_platform_has_its_sizes_a_valid_tree_and_the_schema_it_started_
     assert TINY.notifications <= Notification.objects.count() < TINY.notifications + 20
     assert TINY.deliveries <= WebhookDelivery.objects.count() < TINY.deliveries + 20
     assert not Notification.objects.filter(status="sent", sent_at__isnull=True).exists()
+
+
+def test_the_progress_bars_an_operator_sees_do_not_change_the_rows(monkeypatch):
+    # `--scale large` from a terminal redraws its bars while rows stream through them; tqdm's update() then
+    # returns True, and rows once became that True (the load stopped on the first customer).
+    from dashboard.management.commands import seed_scale
+
+    bars = io.StringIO()
+    monkeypatch.setattr(
+        seed_scale, "tqdm", functools.partial(seed_scale.tqdm, file=bars, mininterval=0, miniters=1)
+    )
+
+    call_command("seed_scale", "--scale", "tiny", stdout=io.StringIO(), stderr=io.StringIO())
+
+    assert "customers: 100%" in bars.getvalue()
+    assert Order.objects.count() == TINY.orders
+    assert Product.objects.count() == TINY.products
 
 
 def test_the_platform_keeps_working_after_the_load():

@@ -136,8 +136,10 @@ class Command(BaseCommand):
         self.people = rows.customers(rng, ids, count=sizes.customers, now=self.now_ts)
         with self._bar(total=sizes.customers, desc="customers", unit="user") as bar:
             users.write(
-                bar.update(1) or (*row, email_canonical(row[2]))
-                for row in rows.customer_rows(self.people, password=customer_hash, rng=rng, now=self.now_ts)
+                (*row, email_canonical(row[2]))
+                for row in _counted(
+                    bar, rows.customer_rows(self.people, password=customer_hash, rng=rng, now=self.now_ts)
+                )
             )
         admin_id = ids()
         TableCopy(User, (*user_columns, "is_staff", "is_superuser"), now=now).write(
@@ -185,17 +187,19 @@ class Command(BaseCommand):
         )  # fmt: skip
         with self._bar(total=sizes.products, desc="products", unit="product") as bar:
             TableCopy(Product, product_columns, now=now).write(
-                bar.update(1) or row
-                for row in rows.product_rows(
-                    rng,
-                    ids,
-                    nodes=nodes,
-                    slug_to_id=slug_to_id,
-                    merchant_ids=[mid for mid, _, _ in self.merchants],
-                    weights=plan.merchant_weights(sizes),
-                    total=sizes.products,
-                    now=self.now_ts,
-                    out=self.products,
+                _counted(
+                    bar,
+                    rows.product_rows(
+                        rng,
+                        ids,
+                        nodes=nodes,
+                        slug_to_id=slug_to_id,
+                        merchant_ids=[mid for mid, _, _ in self.merchants],
+                        weights=plan.merchant_weights(sizes),
+                        total=sizes.products,
+                        now=self.now_ts,
+                        out=self.products,
+                    ),
                 )
             )
 
@@ -261,3 +265,11 @@ class Command(BaseCommand):
         self.stdout.write(f"  admin: {ADMIN_EMAIL} / {ADMIN_PASSWORD}")
         self.stdout.write(f"  biggest merchant: {self.merchant_emails[0]} / {MERCHANT_PASSWORD}")
         self.stdout.write(f"  customers: customer000000@{rows.DOMAIN} ... / {CUSTOMER_PASSWORD}")
+
+
+def _counted(bar, rows):
+    """`rows`, each counted on the progress `bar` as it is written (tqdm's `update` returns whether it
+    redrew, so it cannot be folded into the row expression)."""
+    for row in rows:
+        bar.update(1)
+        yield row
