@@ -8,12 +8,15 @@ send it twice) for everything else. Only an answer that proves nothing was sent 
 
 import json
 import logging
+import os
 import sys
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 
 import requests
-from africastalking.Service import AfricasTalkingException
+from africastalking.Service import DEFAULT_TIMEOUT_S, AfricasTalkingException
 from africastalking.SMS import SMSService
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -58,14 +61,32 @@ class SmsOutcome:
 
 
 class ConfigurableSMSService(SMSService):
-    """The SDK's SMS service, pointed at `base_url` when given (sandbox, proxy, local test double).
+    """The SDK's SMS service, pointed at `base_url` when given (sandbox, proxy, local test double), posting
+    through one kept-alive HTTP session.
 
-    The SDK hard-codes its host in `_init_service`; this is the one place that sets it.
+    The SDK hard-codes its host in `_init_service`; this is the one place that sets it. It also posts each
+    message with `requests.post`: a new TCP (and TLS) connection per message, and the proxy settings read
+    from the environment again every time, which cost a worker more CPU than the rest of the HTTP exchange.
+    Here the proxies for the provider's host are read once, when the service is made, and the connection
+    is reused. A connection left idle for IDLE_CONNECTION_SECONDS is closed before the next send rather
+    than reused: a POST on a connection the provider is closing at that moment could not tell whether it
+    arrived (`outcome_unknown`), so an old connection is not worth the risk.
     """
+
+    # Well below the keep-alive timeouts of providers and load balancers (60 s and up).
+    IDLE_CONNECTION_SECONDS = 15
 
     def __init__(self, username: str, api_key: str, *, base_url: str = ""):
         self._override_base_url = base_url.rstrip("/")
         super().__init__(username, api_key)
+        self._session = requests.Session()
+        # What `requests.post` would take from the environment on every call, taken once.
+        self._session.trust_env = False
+        self._session.proxies = requests.utils.get_environ_proxies(self._baseUrl)
+        self._session.verify = (
+            os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        )
+        self._last_used = 0.0
 
     def _init_service(self):
         super()._init_service()
@@ -73,13 +94,42 @@ class ConfigurableSMSService(SMSService):
             self._baseUrl = f"{self._override_base_url}/version1"
             self._contentUrl = self._baseUrl
 
+    def _Service__make_post_request(
+        self, url, headers, data, params, callback=None, timeout=DEFAULT_TIMEOUT_S
+    ):
+        """Replaces the SDK's private `requests.post` call (its only POST); the SDK still builds the request
+        and reads the answer."""
+        now = time.monotonic()
+        if now - self._last_used > self.IDLE_CONNECTION_SECONDS:
+            self._session.close()  # the next request opens a fresh connection
+        answer = self._session.post(url=url, headers=headers, params=params, data=data, timeout=timeout)
+        self._last_used = time.monotonic()
+        if callback:
+            return callback(answer)
+        return answer
+
+    def close(self):
+        self._session.close()
+
+
+_per_thread = threading.local()
+
 
 def _at_service() -> ConfigurableSMSService:
-    return ConfigurableSMSService(
+    """This thread's service (a worker thread sends one message at a time; a session is not shared between
+    threads). A new one when the credentials or the address change."""
+    key = (
         settings.AFRICASTALKING_USERNAME,
         settings.AFRICASTALKING_API_KEY,
-        base_url=settings.AFRICASTALKING_BASE_URL,
+        settings.AFRICASTALKING_BASE_URL,
     )
+    service = getattr(_per_thread, "service", None)
+    if service is None or _per_thread.key != key:
+        if service is not None:
+            service.close()
+        service = _per_thread.service = ConfigurableSMSService(key[0], key[1], base_url=key[2])
+        _per_thread.key = key
+    return service
 
 
 def sms_console_enabled() -> bool:

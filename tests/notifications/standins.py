@@ -29,7 +29,8 @@ class SmsApi:
     delivery, then waits for it before answering), `stop()` / `start()` (connection refused in between),
     `answer_content_type` (the Content-Type of the 201 answer, its body JSON whatever it says) and
     `answer_empty` (delivers, then answers 201 with an empty body), `latency` (seconds every request waits
-    before it is handled: the round trip to the real API).
+    before it is handled: the round trip to the real API). Connections are kept alive as the real API keeps
+    them (`connections` counts those opened); `stop()` drops the open ones, as a provider going away does.
     """
 
     def __init__(self, *, fail_rate: float = 0.0, seed: int | None = None, latency: float = 0.0):
@@ -45,6 +46,8 @@ class SmsApi:
         self.delivered: list[dict] = []  # one entry per number accepted
         self.requests = 0
         self.failures = 0
+        self.connections = 0
+        self._open: set[socket.socket] = set()
         self.port = free_port()
         self._server = None
         self.start()
@@ -58,9 +61,23 @@ class SmsApi:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes; with Nagle's algorithm the second waits for the client's
+            # delayed ACK (40 ms) on a kept-alive connection. Real HTTP servers turn it off too.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):
                 pass
+
+            def setup(self):
+                super().setup()
+                with api.lock:
+                    api.connections += 1
+                    api._open.add(self.connection)
+
+            def finish(self):
+                with api.lock:
+                    api._open.discard(self.connection)
+                super().finish()
 
             def _answer(self, status: int, body, content_type="application/json"):
                 raw = (body if isinstance(body, str) else json.dumps(body)).encode()
@@ -135,6 +152,11 @@ class SmsApi:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+            with self.lock:
+                for sock in self._open:
+                    with contextlib.suppress(OSError):
+                        sock.shutdown(socket.SHUT_RDWR)
+                self._open.clear()
 
     def messages_to(self, number: str) -> list[str]:
         with self.lock:
