@@ -2,7 +2,7 @@
 
 import threading
 
-from django.db import connections
+from django.db import NotSupportedError, connections
 
 
 class PrimaryKeyLookup:
@@ -64,3 +64,25 @@ class PrimaryKeyLookup:
                     value = convert(value, expression, connection)
                 row[position] = value
         return self.model.from_db(using, names, row)
+
+
+def update_returning(queryset, **changes) -> list:
+    """`queryset.update(**changes)` that also returns the rows it updated, as model instances, in one
+    statement (`UPDATE ... RETURNING`: PostgreSQL, and SQLite from 3.35), where `update()` and then a query
+    for the same rows take two and need a way to tell which rows this update touched.
+
+    The ORM writes the UPDATE (the same SQL `update()` runs); only `RETURNING` with the model's columns is
+    added, and the rows load through `raw()`, with each field's converters. They come back in no particular
+    order.
+    """
+    from django.db.models import sql
+
+    model = queryset.model
+    connection = connections[queryset.db]
+    if not connection.features.can_return_columns_from_insert:  # the same SQLite versions have both
+        raise NotSupportedError("UPDATE ... RETURNING needs PostgreSQL or SQLite 3.35+")
+    query = queryset.query.chain(sql.UpdateQuery)
+    query.add_update_values(changes)
+    statement, params = query.get_compiler(queryset.db).as_sql()
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in model._meta.concrete_fields)
+    return list(model._base_manager.db_manager(queryset.db).raw(f"{statement} RETURNING {columns}", params))

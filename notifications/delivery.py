@@ -22,6 +22,8 @@ from django.db.models import F
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.utils import timezone
 
+from core.queries import update_returning
+
 from .messages import SENSITIVE_CONTEXT_KEYS, context_masked, message_render_email, message_render_sms
 from .models import Channel, Notification, NotificationStatus
 from .outcomes import Kind, Outcome, Recorder
@@ -82,21 +84,26 @@ def retry_delay(*, attempts: int) -> float:
 
 
 def _claim(*, notification_ids: list) -> tuple[uuid.UUID, list[Notification]]:
+    """Take the due, unclaimed rows among `notification_ids` for this run (one conditional UPDATE, which
+    also returns them); a row another worker claimed first is not among them."""
     now = timezone.now()
     token = uuid.uuid4()
-    Notification.objects.filter(
+    claimable = Notification.objects.filter(
         pk__in=notification_ids,
         status=NotificationStatus.PENDING,
         claimed_at__isnull=True,
         next_attempt_at__lte=now + DUE_TOLERANCE,
-    ).update(
+    )
+    rows = update_returning(
+        claimable,
         status=NotificationStatus.SENDING,
         claimed_at=now,
         claim_token=token,
         attempts=F("attempts") + 1,
         updated_at=now,
     )
-    return token, list(Notification.objects.filter(claim_token=token, status=NotificationStatus.SENDING))
+    rows.sort(key=lambda row: row.created_at, reverse=True)  # the model's order
+    return token, rows
 
 
 class _Run:
@@ -140,11 +147,10 @@ class _Run:
             self.decisions.retry_at.append(Retry(row.channel, row.pk, at))
 
 
-def _sms_groups(rows: list[Notification]) -> list[tuple[str, list[Notification]]]:
+def _sms_groups(texts: list[tuple[str, Notification]]) -> list[tuple[str, list[Notification]]]:
     """Rows with the same text go in one provider request, each number at most once per request."""
     groups: list[tuple[str, list[Notification], set]] = []
-    for row in rows:
-        text = message_render_sms(template=row.template, context=row.context)
+    for text, row in texts:
         for group_text, members, numbers in groups:
             if group_text == text and row.recipient not in numbers:
                 members.append(row)
@@ -156,14 +162,13 @@ def _sms_groups(rows: list[Notification]) -> list[tuple[str, list[Notification]]
 
 
 def _deliver_sms(*, rows: list[Notification], run: _Run) -> None:
-    renderable = []
+    texts = []
     for row in rows:
         try:
-            message_render_sms(template=row.template, context=row.context)
-            renderable.append(row)
+            texts.append((message_render_sms(template=row.template, context=row.context), row))
         except (TemplateDoesNotExist, TemplateSyntaxError) as exc:
             run.failed(row, error=f"template: {exc}", permanent=True)
-    for text, group in _sms_groups(renderable):
+    for text, group in _sms_groups(texts):
         try:
             outcomes = sms_send(message=text, recipients=[row.recipient for row in group])
         except OutcomeUnknownSendError as exc:
