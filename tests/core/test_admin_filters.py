@@ -71,3 +71,24 @@ def test_products_filter_by_category_subtree_and_low_stock(admin_session, mercha
     assert shown(admin_session.get(url, {"stock": "low"})) == {str(mango.pk), str(bread.pk)}
     assert shown(admin_session.get(url, {"stock": "out"})) == {str(bread.pk)}
     assert str(hammer.pk) in shown(admin_session.get(url))
+
+
+def test_the_category_filter_lists_the_way_down_not_the_whole_tree(admin_session, merchant):
+    food = CategoryFactory(name="Food")
+    fruit = CategoryFactory(name="Fruit", parent=food)
+    mango = CategoryFactory(name="Mangoes", parent=fruit)
+    CategoryFactory(name="Grains", parent=food)
+    tools = CategoryFactory(name="Tools")
+    CategoryFactory(name="Hammers", parent=tools)
+    ProductFactory(merchant=merchant, category=mango)
+
+    def links(**params) -> list[str]:
+        page = admin_session.get("/admin/catalog/product/", params).content.decode()
+        sidebar = page.split('<details data-filter-title="category"')[1].split("</details>")[0]
+        names = [line.split(">")[1].split("<")[0] for line in sidebar.split('class="tree-level-')[1:]]
+        return [name for name in names if name not in ("All", "-")]  # "All" and "no category" come first
+
+    assert links() == ["Food", "Tools"]  # the roots only
+    # chosen: its way down from the root, itself, its children; the other roots stay to go elsewhere
+    assert links(category__id__inhierarchy=str(fruit.pk)) == ["Food", "Fruit", "Mangoes", "Tools"]
+    assert links(category__id__inhierarchy=str(tools.pk)) == ["Food", "Tools", "Hammers"]
