@@ -166,6 +166,7 @@ def endpoints(f: dict) -> list[Endpoint]:
         Endpoint("admin_customers", "admin", "/api/v1/admin/customers/", None, a),
         Endpoint("admin_customers_search", "admin", _qs("/api/v1/admin/customers/", search=f["customer_email"]), None, a),
         # The Django admin, signed in with a session.
+        Endpoint("django_admin_dashboard", "django_admin", "/admin/dashboard/", None, s),
         Endpoint("django_admin_orders", "django_admin", "/admin/orders/order/", 500, s),
         Endpoint("django_admin_orders_status", "django_admin", "/admin/orders/order/?status__exact=shipped", 500, s),
         Endpoint("django_admin_orders_merchant", "django_admin", f"/admin/orders/order/?merchant__id__exact={f['merchant_id']}", 500, s),

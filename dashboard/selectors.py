@@ -41,7 +41,7 @@ def dashboard_figures() -> dict:
 
 def dashboard_page_figures() -> dict:
     """The admin dashboard page: `dashboard_figures`, the webhook deliveries refused in the last 24 hours by
-    error code, and the charts of the last 30 days (orders by source, revenue by currency). Six queries
+    error code, and the charts of the last 30 days (orders by source, revenue by currency). Seven queries
     however many rows there are."""
     since = timezone.now() - WEBHOOK_WINDOW
     days, rows = order_daily_figures(days=CHART_DAYS)

@@ -117,6 +117,12 @@ class Notification(models.Model):
             models.Index(fields=["-created_at", "-id"], name="notification_newest"),
             models.Index(fields=["template", "-created_at"], name="notification_template_newest"),
             models.Index(Upper("recipient"), name="notification_recipient_upper"),
+            # The dashboard's count of SMS the network did not deliver (and their list, newest first).
+            models.Index(
+                fields=["-created_at"],
+                condition=models.Q(channel="sms", delivery_status="failed"),
+                name="notification_sms_undelivered",
+            ),
         ]
         constraints = [
             # A broadcast reaches each address once per channel, however many users share it.

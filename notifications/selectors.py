@@ -19,17 +19,26 @@ def notification_list(
 
 
 def notification_attention_counts() -> dict[str, int]:
-    """For the admin dashboard, in one query: messages that failed, messages that may or may not have gone
-    out (waiting for an operator), and SMS the provider accepted whose delivery report says they never
-    reached the handset (failed or rejected by the mobile network)."""
-    failed = Q(status=NotificationStatus.FAILED)
-    outcome_unknown = Q(status=NotificationStatus.OUTCOME_UNKNOWN)
-    undelivered_sms = Q(channel=Channel.SMS, delivery_status=DeliveryStatus.FAILED)
-    return Notification.objects.filter(failed | outcome_unknown | undelivered_sms).aggregate(
-        failed_notifications=Count("pk", filter=failed),
-        outcome_unknown_notifications=Count("pk", filter=outcome_unknown),
-        undelivered_sms=Count("pk", filter=undelivered_sms),
+    """For the admin dashboard: messages that failed, messages that may or may not have gone out (waiting
+    for an operator), and SMS the provider accepted whose delivery report says they never reached the
+    handset (failed or rejected by the mobile network). Two queries, each counting index entries only: one
+    query with all three conditions OR-ed read all 2,000,000 rows of the scale data set (390 ms)."""
+    by_status = dict(
+        Notification.objects.filter(
+            status__in=[NotificationStatus.FAILED, NotificationStatus.OUTCOME_UNKNOWN]
+        )
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
     )
+    return {
+        "failed_notifications": by_status.get(NotificationStatus.FAILED, 0),
+        "outcome_unknown_notifications": by_status.get(NotificationStatus.OUTCOME_UNKNOWN, 0),
+        # the condition of the partial index notification_sms_undelivered
+        "undelivered_sms": Notification.objects.filter(
+            channel=Channel.SMS, delivery_status=DeliveryStatus.FAILED
+        ).count(),
+    }
 
 
 def broadcast_list_with_counts() -> QuerySet[Broadcast]:
