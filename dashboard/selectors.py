@@ -26,7 +26,7 @@ WEBHOOK_WINDOW = timedelta(hours=24)
 def dashboard_figures() -> dict:
     """Orders by status and by payment status, revenue by currency, cancelled or returned orders awaiting a
     refund, the KYC queue, and messages that need an operator."""
-    totals = order_totals()  # one pass over a million orders serves every order figure
+    totals = order_totals()  # the running totals serve every order figure
     by_status = order_count_by_status(totals=totals)
     return {
         "orders_total": sum(by_status.values()),

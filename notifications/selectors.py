@@ -29,7 +29,7 @@ def notification_attention_counts() -> dict[str, int]:
         )
         .order_by()
         .values_list("status")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # index entries only (a count of ids would read each row)
     )
     return {
         "failed_notifications": by_status.get(NotificationStatus.FAILED, 0),

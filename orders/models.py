@@ -101,11 +101,6 @@ class Order(models.Model):
             ),
             models.Index(fields=["merchant", "payment_status"]),
             models.Index(fields=["customer", "-created_at"]),
-            # The dashboard's counts by status and payment status and its revenue by currency read this index
-            # only (orders.selectors.order_totals).
-            models.Index(
-                fields=["status", "currency", "payment_status", "total_amount"], name="order_dashboard_totals"
-            ),
             # The Django admin's search (icontains): trigrams, PostgreSQL only.
             TrigramIndex(
                 OpClass(Upper("customer_name"), name="gin_trgm_ops"),
@@ -118,6 +113,35 @@ class Order(models.Model):
 
     def __str__(self):
         return self.order_number
+
+
+class OrderTally(models.Model):
+    """Running totals of the orders per (status, currency, payment status): what the dashboard shows, read
+    from a few hundred rows instead of aggregating every order (about 200 ms at a million).
+
+    PostgreSQL keeps it: a trigger on the orders table (migration orders 0008) adds each order written and
+    takes out its old values when its status, currency, payment status or total changes, whatever path
+    writes it (services, the admin, COPY). A transaction writes to the rows of its own `shard` (its
+    connection's backend number, modulo 256), so concurrent orders do not wait on one hot row. Nothing in
+    Python writes here. Elsewhere (SQLite) the dashboard aggregates the orders directly.
+    """
+
+    status = models.CharField(max_length=20)
+    currency = models.CharField(max_length=3)
+    payment_status = models.CharField(max_length=20)
+    shard = models.SmallIntegerField()
+    orders = models.BigIntegerField(default=0)
+    amount = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status", "currency", "payment_status", "shard"], name="order_tally_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.status}/{self.payment_status} {self.currency}: {self.orders} orders, {self.amount}"
 
 
 class OrderItem(models.Model):
