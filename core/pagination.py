@@ -20,11 +20,16 @@ class DeepPagePaginator(Paginator):
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
-            top = self.count
+            # The last page asks for a whole page (and its orphans), not exactly the rows the count promised:
+            # the rows are the same, but `LIMIT 1` for a single search match let PostgreSQL expect it among
+            # the newest products and walk the whole newest-first index for it (223 ms at 100,000 products).
+            top = bottom + self.per_page + self.orphans
         rows = self.object_list
         if bottom >= self.defer_from and self._can_defer(rows):
-            return self._get_page(rows.filter(pk__in=rows.values("pk")[bottom:top]), number, self)
-        return super().page(number)
+            rows = rows.filter(pk__in=rows.values("pk")[bottom:top])
+        else:
+            rows = rows[bottom:top]
+        return self._get_page(rows, number, self)
 
     @staticmethod
     def _can_defer(rows) -> bool:
