@@ -122,7 +122,8 @@ class OrderTally(models.Model):
     PostgreSQL keeps it: a trigger on the orders table (migration orders 0008) adds each order written and
     takes out its old values when its status, currency, payment status or total changes, whatever path
     writes it (services, the admin, COPY). A transaction writes to the rows of its own `shard` (its
-    connection's backend number, modulo 256), so concurrent orders do not wait on one hot row. Nothing in
+    connection's backend number, modulo 256), so concurrent orders do not queue on one hot row (two
+    connections share a shard only when their backend numbers agree modulo 256). Nothing in
     Python writes here. Elsewhere (SQLite) the dashboard aggregates the orders directly.
     """
 
