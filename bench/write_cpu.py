@@ -38,8 +38,6 @@ def measure(requests: int) -> dict:
     import django
 
     django.setup()
-    import contextlib
-    import io
     import logging
 
     from django.db import connection
@@ -48,7 +46,7 @@ def measure(requests: int) -> dict:
 
     from accounts.models import AccountType, User
     from bench import webhooks as webhooks_bench
-    from bench.harness import approved_merchant
+    from bench.harness import _proc_stat, approved_merchant
     from catalog.models import Product
 
     logging.disable(logging.CRITICAL)
@@ -63,10 +61,8 @@ def measure(requests: int) -> dict:
         email=f"write-{run}@example.com", password=None, account_type=AccountType.CUSTOMER
     )
     token = str(RefreshToken.for_user(customer).access_token)
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        exec(webhooks_bench._SETUP, {})  # the bench merchant with a signing secret
-    setup = json.loads(printed.getvalue().strip().splitlines()[-1])
+    # The bench merchant with a signing secret, as bench/webhooks.py makes it.
+    setup = json.loads(webhooks_bench._shell(webhooks_bench._SETUP, dict(os.environ)))
     deliveries = webhooks_bench._signed_deliveries(
         merchant_id=setup["merchant_id"], secret=setup["secret"], count=total, prefix=f"w{run}"
     )
@@ -99,9 +95,7 @@ def measure(requests: int) -> dict:
     def backend_cpu_seconds() -> float:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
-            pid = cursor.fetchone()[0]
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            return _proc_stat(str(cursor.fetchone()[0]))[2]
 
     result = {}
     for name, write in (("order_place", place), ("webhook_order_created", ingest)):

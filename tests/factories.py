@@ -282,3 +282,8 @@ def payment_history(order) -> list[tuple[str, str, str]]:
     """The order's payment timeline, oldest first: (payment_status, reference, note)."""
     rows = OrderEvent.objects.filter(order=order, type="payment").order_by("occurred_at", "id")
     return list(rows.values_list("payment_status", "reference", "note"))
+
+
+def totals_rows(rows) -> list[tuple]:
+    """`order_totals()` rows as sorted (status, currency, payment status, orders, amount) tuples, to compare."""
+    return sorted((r["status"], r["currency"], r["payment_status"], r["orders"], r["amount"]) for r in rows)

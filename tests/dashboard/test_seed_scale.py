@@ -15,6 +15,7 @@ from notifications.models import Notification
 from orders.models import Order, OrderItem, TrackingEvent
 from orders.placement import order_place
 from orders.selectors import order_totals, order_totals_counted
+from tests.factories import totals_rows
 from webhooks.models import WebhookDelivery
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -25,10 +26,6 @@ def seed_tiny() -> str:
     out = io.StringIO()
     call_command("seed_scale", "--scale", "tiny", "--no-progress", stdout=out, stderr=io.StringIO())
     return out.getvalue()
-
-
-def tallied(rows) -> list[tuple]:
-    return sorted((r["status"], r["currency"], r["payment_status"], r["orders"], r["amount"]) for r in rows)
 
 
 def indexes_and_constraints() -> set[tuple[str, str]]:
@@ -67,7 +64,7 @@ def test_the_tiny_platform_has_its_sizes_a_valid_tree_and_the_schema_it_started_
     assert TINY.deliveries <= WebhookDelivery.objects.count() < TINY.deliveries + 20
     assert not Notification.objects.filter(status="sent", sent_at__isnull=True).exists()
     # the dashboard's running totals counted every loaded order (the trigger fires on COPY too)
-    assert tallied(order_totals()) == tallied(order_totals_counted())
+    assert totals_rows(order_totals()) == totals_rows(order_totals_counted())
     assert sum(row["orders"] for row in order_totals()) == TINY.orders
 
 

@@ -11,18 +11,21 @@ from django.db import connection, connections
 from orders.models import Order, OrderTally
 from orders.selectors import order_totals, order_totals_counted
 from orders.services import order_cancel, order_payment_report
-from tests.factories import MerchantFactory, ProductFactory, external_order, order_moved_to, placed_order
+from tests.factories import (
+    MerchantFactory,
+    ProductFactory,
+    external_order,
+    order_moved_to,
+    placed_order,
+    totals_rows,
+)
 
 pytestmark = pytest.mark.postgres
 
 
-def key(rows):
-    return sorted((r["status"], r["currency"], r["payment_status"], r["orders"], r["amount"]) for r in rows)
-
-
 def assert_tallied():
-    counted = key(order_totals_counted())
-    assert key(order_totals()) == counted
+    counted = totals_rows(order_totals_counted())
+    assert totals_rows(order_totals()) == counted
     return counted
 
 
